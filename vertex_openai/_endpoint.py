@@ -1,0 +1,153 @@
+"""Where requests go: project, location and base URL resolution.
+
+Everything here is pure (no network), except that a missing project may be looked up in the
+Application Default Credentials, which the caller passes in as a lazy function.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlsplit
+
+API_VERSIONS = ("v1", "v1beta1")
+
+# Project IDs (`my-project`), project numbers (`1234`) and legacy domain-scoped IDs (`example.com:proj`).
+_PROJECT_RE = re.compile(r"[a-z0-9](?:[a-z0-9.:-]{0,126}[a-z0-9])?")
+# `global`, the `us` / `eu` multi-regions, and regions such as `us-central1`.
+_LOCATION_RE = re.compile(r"[a-z][a-z0-9-]{0,62}")
+_ENDPOINT_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+_PATH_RE = re.compile(r"/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/endpoints/(?P<endpoint>[^/]+)")
+_MULTI_REGIONS = ("us", "eu")
+
+ProjectSource = Literal["argument", "GOOGLE_CLOUD_PROJECT", "credentials", "application default credentials", "base_url"]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """The resolved target of a client."""
+
+    base_url: str
+    project: str | None
+    location: str | None
+    project_source: ProjectSource | None
+    #: True on the shared `endpoints/openapi` route, where model names are `publisher/model`.
+    openapi_route: bool
+
+
+def host_for(location: str) -> str:
+    """The API host that serves `location`."""
+    if location == "global":
+        return "aiplatform.googleapis.com"
+    if location in _MULTI_REGIONS:
+        return f"aiplatform.{location}.rep.googleapis.com"
+    return f"{location}-aiplatform.googleapis.com"
+
+
+def resolve_endpoint(
+    *,
+    project: str | None,
+    location: str | None,
+    api_version: str,
+    endpoint_id: str | None,
+    base_url: str | None,
+    credentials_project: str | None = None,
+    adc_project: Callable[[], str | None] | None = None,
+) -> Endpoint:
+    """Resolve project, location and base URL with the documented precedence.
+
+    `project`: argument, `GOOGLE_CLOUD_PROJECT`, the credentials' own project, then `adc_project()`
+    (only called when nothing else gave one). `location`: argument, `GOOGLE_CLOUD_LOCATION`, `"global"`.
+    An explicit `base_url` wins over all of them.
+    """
+    if api_version not in API_VERSIONS:
+        raise ValueError(f"api_version={api_version!r} is not supported; use one of {', '.join(API_VERSIONS)}.")
+    if endpoint_id is not None and not _ENDPOINT_ID_RE.fullmatch(endpoint_id):
+        raise ValueError(
+            f"endpoint_id={endpoint_id!r} is not a Vertex AI endpoint ID (digits, lowercase letters, hyphens)."
+        )
+
+    if base_url is not None:
+        return _explicit(base_url, project=project, location=location)
+
+    location = location or os.environ.get("GOOGLE_CLOUD_LOCATION") or "global"
+    _check_location(location)
+    source: ProjectSource | None
+    if project:
+        source = "argument"
+    elif os.environ.get("GOOGLE_CLOUD_PROJECT"):
+        project, source = os.environ["GOOGLE_CLOUD_PROJECT"], "GOOGLE_CLOUD_PROJECT"
+    elif credentials_project:
+        project, source = credentials_project, "credentials"
+    else:
+        project = adc_project() if adc_project is not None else None
+        source = "application default credentials"
+    if not project:
+        raise ValueError(
+            "No Google Cloud project: pass project='my-project', set GOOGLE_CLOUD_PROJECT, "
+            "or set one for Application Default Credentials (`gcloud config set project my-project`)."
+        )
+    _check_project(project)
+
+    route = endpoint_id or "openapi"
+    url = f"https://{host_for(location)}/{api_version}/projects/{project}/locations/{location}/endpoints/{route}"
+    return Endpoint(url, project, location, source, openapi_route=endpoint_id is None)
+
+
+def _explicit(base_url: str, *, project: str | None, location: str | None) -> Endpoint:
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"base_url={base_url!r} must be an absolute http(s) URL.")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise ValueError("base_url must not carry credentials, a query or a fragment.")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ValueError(
+            f"base_url={base_url!r} uses plain http:// to a non-loopback host; Google access tokens are only "
+            "sent over https:// (http:// is allowed for 127.0.0.1, ::1 and localhost)."
+        )
+    found = _PATH_RE.search(parts.path)
+    source: ProjectSource | None = None
+    if project:
+        source = "argument"
+    elif found:
+        project, source = found["project"], "base_url"
+    if not location and found:
+        location = found["location"]
+    openapi_route = parts.path.rstrip("/").endswith("/endpoints/openapi")
+    return Endpoint(base_url.rstrip("/"), project, location, source, openapi_route=openapi_route)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_project(project: str) -> None:
+    if not _PROJECT_RE.fullmatch(project):
+        raise ValueError(
+            f"project={project!r} is not a Google Cloud project ID or number "
+            "(lowercase letters, digits, hyphens; e.g. 'my-project' or '123456789012')."
+        )
+
+
+def _check_location(location: str) -> None:
+    if not _LOCATION_RE.fullmatch(location) or location.endswith("-"):
+        raise ValueError(
+            f"location={location!r} is not a Vertex AI location; use 'global', a region such as "
+            "'us-central1', or the multi-regions 'us' / 'eu'."
+        )
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of a URL, with the default port filled in."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return parts.scheme, (parts.hostname or "").lower(), port

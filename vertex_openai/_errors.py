@@ -1,0 +1,98 @@
+"""Errors: the SDK's own exceptions, and Vertex error bodies made to read like OpenAI's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+import openai
+
+__all__ = [
+    "CredentialsNotFoundError",
+    "TokenRefreshError",
+    "VertexAuthError",
+]
+
+
+class VertexAuthError(openai.OpenAIError):
+    """Getting a Google access token failed. Nothing was sent to Vertex AI."""
+
+
+class CredentialsNotFoundError(VertexAuthError):
+    """No Google credentials were passed and Application Default Credentials found none."""
+
+    def __init__(self, reason: str = "") -> None:
+        detail = f" ({reason})" if reason else ""
+        super().__init__(
+            "No Google credentials found" + detail + ". Fix it with one of: "
+            "`gcloud auth application-default login` (your user account); "
+            "GOOGLE_APPLICATION_CREDENTIALS=/path/to/key.json (a service account key file); "
+            "or pass credentials=..., token_provider=... or access_token=... to the client."
+        )
+
+
+class TokenRefreshError(VertexAuthError):
+    """The credentials could not produce an access token. The message says which and why."""
+
+    def __init__(self, credential_type: str, reason: str) -> None:
+        self.credential_type = credential_type
+        self.reason = reason
+        super().__init__(f"Could not get an access token from {credential_type}: {reason}")
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """`text` with every secret replaced by `<redacted>`."""
+    for secret in secrets:
+        if secret and len(secret) >= 8:
+            text = text.replace(secret, "<redacted>")
+    return text
+
+
+def vertex_error(body: object) -> Mapping[str, Any] | None:
+    """The error object of a Vertex error body: `[{"error": {...}}]` or `{"error": {...}}`."""
+    if isinstance(body, list) and body and isinstance(body[0], Mapping):
+        body = body[0]
+    if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
+        return body["error"]  # type: ignore[no-any-return]
+    return None
+
+
+def hint(status: int, message: str, *, location: str | None) -> str | None:
+    """A short fix for the errors people hit most on this endpoint."""
+    if "Malformed publisher model name" in message:
+        return "use a 'publisher/model' name such as 'google/gemini-2.5-flash'."
+    if "aiplatform.endpoints.predict" in message:
+        return (
+            "the principal lacks 'aiplatform.endpoints.predict'; grant it the Vertex AI User role "
+            "(roles/aiplatform.user) on the project."
+        )
+    if "thought_signature" in message:
+        return (
+            "pass the assistant message back unchanged (it carries extra_content.google.thought_signature), "
+            "or use vertex_openai.add_placeholder_signatures() on history from another model."
+        )
+    if "API keys are not supported" in message:
+        return "this endpoint takes OAuth access tokens, not API keys."
+    if status == 404 and location not in (None, "global") and "model" in message.lower():
+        return f"newer models are often served only on location='global', not {location!r}."
+    if status == 401:
+        return "the access token was rejected; run `vertex-openai doctor` to check your credentials."
+    return None
+
+
+_E = TypeVar("_E", bound=openai.APIStatusError)
+
+
+def shape_status_error(
+    make: Callable[..., _E], err_msg: str, *, body: object, response: Any, location: str | None
+) -> _E:
+    """Build openai's status error from a Vertex body: unwrapped, with Google's message and a hint."""
+    error = vertex_error(body)
+    if error is None:
+        return make(err_msg, body=body, response=response)
+    message = str(error.get("message") or error.get("status") or "")
+    text = f"Error code: {response.status_code} - {message}"
+    fix = hint(response.status_code, message, location=location)
+    if fix:
+        text += f" (hint: {fix})"
+    return make(text, body=error, response=response)
