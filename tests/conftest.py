@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from google.oauth2 import service_account
-
 from fakes import TokenServer, VertexServer, new_private_key_pem, service_account_info
+from google.auth.compute_engine import _metadata
+from google.oauth2 import service_account
 
 _ENV = (
     "GOOGLE_CLOUD_PROJECT",
@@ -57,7 +57,8 @@ def _offline(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathF
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     for name in _ENV:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_GCE_CHECK", "True")  # google-auth: never probe the metadata server
+    monkeypatch.setenv("NO_GCE_CHECK", "true")  # google-auth: never probe the metadata server ...
+    monkeypatch.setattr(_metadata, "_NO_GCE_CHECK", True)  # ... which it reads once, at import
     monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path_factory.mktemp("gcloud")))  # no developer ADC
 
 

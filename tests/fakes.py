@@ -180,7 +180,9 @@ class VertexServer:
         token = headers.get("authorization", "").removeprefix("Bearer ")
         if not self._valid(token):
             return Reply(
-                401, UNAUTHENTICATED_401, headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'}
+                401,
+                UNAUTHENTICATED_401,
+                headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'},
             )
         with self.lock:
             if self.replies:

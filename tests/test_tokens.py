@@ -11,16 +11,18 @@ from concurrent.futures import ThreadPoolExecutor
 import openai
 import pytest
 import time_machine
+from fakes import Reply, TokenServer, VertexServer, completion
 from google.auth.credentials import TokenState
 
-from fakes import Reply, TokenServer, VertexServer, completion
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
 
 MESSAGES = [{"role": "user", "content": "Say hello"}]
 
 
 def ask(client: VertexOpenAI) -> str | None:
-    return client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES).choices[0].message.content  # type: ignore[arg-type]
+    return (
+        client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES).choices[0].message.content
+    )  # type: ignore[arg-type]
 
 
 async def aask(client: AsyncVertexOpenAI) -> str | None:
@@ -37,7 +39,9 @@ def at(client: VertexOpenAI | AsyncVertexOpenAI, seconds_before_expiry: float) -
     return time_machine.travel(expiry - dt.timedelta(seconds=seconds_before_expiry), tick=True)
 
 
-def test_first_request_fetches_a_token_and_sends_it(vertex: VertexServer, token_server: TokenServer, sa_credentials):
+def test_first_request_fetches_a_token_and_sends_it(
+    vertex: VertexServer, token_server: TokenServer, sa_credentials
+):
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
     assert ask(client) == "Hello!"
     assert token_server.requests == 1
@@ -99,7 +103,9 @@ def test_stale_token_is_used_while_one_background_refresh_runs(
     assert vertex.tokens_seen[-1] == token_server.issued[1] != first
 
 
-def test_expired_token_is_refreshed_before_sending(vertex: VertexServer, token_server: TokenServer, sa_credentials):
+def test_expired_token_is_refreshed_before_sending(
+    vertex: VertexServer, token_server: TokenServer, sa_credentials
+):
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
     ask(client)
     vertex.revoked.add(token_server.issued[0])  # Vertex no longer takes it either
@@ -110,7 +116,9 @@ def test_expired_token_is_refreshed_before_sending(vertex: VertexServer, token_s
     assert vertex.tokens_seen == token_server.issued  # the expired token was never sent again
 
 
-def test_async_stale_refresh_runs_in_background(vertex: VertexServer, token_server: TokenServer, sa_credentials):
+def test_async_stale_refresh_runs_in_background(
+    vertex: VertexServer, token_server: TokenServer, sa_credentials
+):
     client = AsyncVertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
 
     async def main() -> list[str | None]:
@@ -126,7 +134,9 @@ def test_async_stale_refresh_runs_in_background(vertex: VertexServer, token_serv
     assert asyncio.run(main()) == ["Hello!"] * 8
 
 
-def test_event_loop_keeps_running_during_a_refresh(vertex: VertexServer, token_server: TokenServer, sa_credentials):
+def test_event_loop_keeps_running_during_a_refresh(
+    vertex: VertexServer, token_server: TokenServer, sa_credentials
+):
     token_server.delay = 0.5
     client = AsyncVertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
     refresh_threads: list[str] = []
@@ -164,7 +174,9 @@ def test_event_loop_keeps_running_during_a_refresh(vertex: VertexServer, token_s
     assert worst_lag < 0.25
 
 
-def test_401_forces_one_refresh_and_one_retry(vertex: VertexServer, token_server: TokenServer, sa_credentials):
+def test_401_forces_one_refresh_and_one_retry(
+    vertex: VertexServer, token_server: TokenServer, sa_credentials
+):
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials, max_retries=0)
     ask(client)
     vertex.revoked.add(token_server.issued[0])  # revoked server-side, still FRESH locally
@@ -173,7 +185,9 @@ def test_401_forces_one_refresh_and_one_retry(vertex: VertexServer, token_server
     assert vertex.tokens_seen == [token_server.issued[0], token_server.issued[0], token_server.issued[1]]
 
 
-def test_second_401_raises_authentication_error(vertex: VertexServer, token_server: TokenServer, sa_credentials):
+def test_second_401_raises_authentication_error(
+    vertex: VertexServer, token_server: TokenServer, sa_credentials
+):
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
     ask(client)
     vertex.reject_all = True  # nothing the token server gives is accepted any more
@@ -186,7 +200,9 @@ def test_second_401_raises_authentication_error(vertex: VertexServer, token_serv
     assert caught.value.body["status"] == "UNAUTHENTICATED"  # type: ignore[index]
 
 
-def test_async_401_forces_one_refresh_and_one_retry(vertex: VertexServer, token_server: TokenServer, sa_credentials):
+def test_async_401_forces_one_refresh_and_one_retry(
+    vertex: VertexServer, token_server: TokenServer, sa_credentials
+):
     client = AsyncVertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials, max_retries=0)
 
     async def main() -> str | None:
@@ -221,7 +237,11 @@ def test_every_attempt_carries_a_valid_token(vertex: VertexServer, token_server:
 
 def test_copies_share_one_token_cache(vertex: VertexServer, token_server: TokenServer, sa_credentials):
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
-    copies = [client.copy(timeout=5), client.with_options(max_retries=1), client.with_options(timeout=9).copy()]
+    copies = [
+        client.copy(timeout=5),
+        client.with_options(max_retries=1),
+        client.with_options(timeout=9).copy(),
+    ]
     for each in [client, *copies]:
         assert type(each) is VertexOpenAI
         assert each.token_source is client.token_source
@@ -267,12 +287,16 @@ def test_quota_project_header(vertex: VertexServer, sa_credentials, token_server
     billed = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials, quota_project="billing-proj")
     ask(billed)
     assert vertex.seen[-1].headers["x-goog-user-project"] == "billing-proj"
-    carried = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials.with_quota_project("cred-proj"))
+    carried = VertexOpenAI(
+        base_url=vertex.base_url, credentials=sa_credentials.with_quota_project("cred-proj")
+    )
     ask(carried)
     assert vertex.seen[-1].headers["x-goog-user-project"] == "cred-proj"
 
 
-def test_response_before_first_token_is_not_sent_without_auth(vertex: VertexServer, token_server: TokenServer, sa_credentials):
+def test_response_before_first_token_is_not_sent_without_auth(
+    vertex: VertexServer, token_server: TokenServer, sa_credentials
+):
     token_server.fail_with = (400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."})
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
     from vertex_openai import TokenRefreshError

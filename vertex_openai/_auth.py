@@ -20,7 +20,7 @@ import inspect
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from google.auth.credentials import TokenState
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 
 SyncTokenProvider = Callable[[], str]
-AsyncTokenProvider = Callable[[], Union[str, Awaitable[str]]]
+AsyncTokenProvider = Callable[[], str | Awaitable[str]]
 
 
 class TokenSource(abc.ABC):
@@ -89,7 +89,8 @@ class CallableTokenSource(TokenSource):
             if inspect.iscoroutine(value):
                 value.close()
             raise TokenRefreshError(
-                "token_provider", "it returned an awaitable; use AsyncVertexOpenAI for an async token_provider"
+                "token_provider",
+                "it returned an awaitable; use AsyncVertexOpenAI for an async token_provider",
             )
         return _checked(value, "token_provider")
 
@@ -221,7 +222,7 @@ class CredentialsTokenSource(TokenSource):
         if credentials.token_state is TokenState.FRESH and credentials.token != self._rejected:
             return  # refreshed by someone else sharing these credentials
         try:
-            credentials.refresh(self._transport())
+            credentials.refresh(self._transport())  # type: ignore[no-untyped-call]
         except Exception as exc:
             reason = redact(_reason(exc), _secrets_of(credentials))
             raise TokenRefreshError(credential_label(credentials), reason) from None
@@ -250,7 +251,7 @@ def credential_label(credentials: Credentials) -> str:
 def _scoped(credentials: Credentials) -> Credentials:
     import google.auth.credentials
 
-    return google.auth.credentials.with_scopes_if_required(credentials, [CLOUD_PLATFORM_SCOPE])  # type: ignore[no-any-return]
+    return google.auth.credentials.with_scopes_if_required(credentials, [CLOUD_PLATFORM_SCOPE])  # type: ignore[no-untyped-call,no-any-return]
 
 
 def _discover_adc() -> tuple[Credentials, str | None]:

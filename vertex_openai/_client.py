@@ -6,7 +6,7 @@ The subclasses are thin: configuration lives in `_endpoint`, tokens in `_auth`, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -70,7 +70,9 @@ def _configure(
         if value is not None
     ]
     if len(given) > 1:
-        raise ValueError(f"Pass at most one of credentials=, token_provider=, access_token= (got {', '.join(given)}).")
+        raise ValueError(
+            f"Pass at most one of credentials=, token_provider=, access_token= (got {', '.join(given)})."
+        )
     auth: TokenSource
     if token_source is not None:
         auth = token_source
@@ -89,7 +91,9 @@ def _configure(
         endpoint_id=endpoint_id,
         base_url=base_url,
         credentials_project=credentials_project if isinstance(credentials_project, str) else None,
-        adc_project=auth.load_adc if isinstance(auth, CredentialsTokenSource) and credentials is None else None,
+        adc_project=auth.load_adc
+        if isinstance(auth, CredentialsTokenSource) and credentials is None
+        else None,
     )
     aliases = dict(model_aliases or {})
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()):
@@ -158,9 +162,8 @@ class _VertexClient:
         return self._vertex.auth.reject(sent.removeprefix("Bearer "))
 
     def _make_status_error(self, err_msg: str, *, body: object, response: Any) -> openai.APIStatusError:
-        return _errors.shape_status_error(
-            super()._make_status_error, err_msg, body=body, response=response, location=self.location  # type: ignore[misc]
-        )
+        make: Callable[..., openai.APIStatusError] = super()._make_status_error  # type: ignore[misc]
+        return _errors.shape_status_error(make, err_msg, body=body, response=response, location=self.location)
 
     def copy(
         self,
@@ -171,7 +174,7 @@ class _VertexClient:
         endpoint_id: str | None = None,
         base_url: str | None = None,
         model_aliases: Mapping[str, str] | None = None,
-        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         http_client: Any = None,
         max_retries: int | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
@@ -181,7 +184,9 @@ class _VertexClient:
     ) -> Self:
         """A new client with some options changed. It shares this client's token cache."""
         if default_headers is not None and set_default_headers is not None:
-            raise ValueError("The `default_headers` and `set_default_headers` arguments are mutually exclusive")
+            raise ValueError(
+                "The `default_headers` and `set_default_headers` arguments are mutually exclusive"
+            )
         if default_query is not None and set_default_query is not None:
             raise ValueError("The `default_query` and `set_default_query` arguments are mutually exclusive")
         headers = self._custom_headers
@@ -216,7 +221,7 @@ class _VertexClient:
     with_options = copy
 
 
-class VertexOpenAI(_VertexClient, openai.OpenAI):
+class VertexOpenAI(_VertexClient, openai.OpenAI):  # type: ignore[misc]  # copy() takes Vertex options
     """`openai.OpenAI` for Gemini (and other models) on Vertex AI, with Google access tokens kept fresh."""
 
     def __init__(
@@ -232,7 +237,7 @@ class VertexOpenAI(_VertexClient, openai.OpenAI):
         base_url: str | None = None,
         quota_project: str | None = None,
         model_aliases: Mapping[str, str] | None = None,
-        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
@@ -282,7 +287,7 @@ class VertexOpenAI(_VertexClient, openai.OpenAI):
         self._check_destination(request)
         self._sign(request, self._vertex.auth.token())
 
-    def request(self, cast_to: Any, options: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def request(self, cast_to: Any, options: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().request(cast_to, options, *args, **kwargs)
         except openai.AuthenticationError as err:
@@ -291,7 +296,7 @@ class VertexOpenAI(_VertexClient, openai.OpenAI):
         return super().request(cast_to, options, *args, **kwargs)
 
 
-class AsyncVertexOpenAI(_VertexClient, openai.AsyncOpenAI):
+class AsyncVertexOpenAI(_VertexClient, openai.AsyncOpenAI):  # type: ignore[misc]  # likewise
     """`openai.AsyncOpenAI` for Vertex AI; token refreshes never block the event loop."""
 
     def __init__(
@@ -307,7 +312,7 @@ class AsyncVertexOpenAI(_VertexClient, openai.AsyncOpenAI):
         base_url: str | None = None,
         quota_project: str | None = None,
         model_aliases: Mapping[str, str] | None = None,
-        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
@@ -351,7 +356,7 @@ class AsyncVertexOpenAI(_VertexClient, openai.AsyncOpenAI):
         self._check_destination(request)
         self._sign(request, await self._vertex.auth.atoken())
 
-    async def request(self, cast_to: Any, options: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def request(self, cast_to: Any, options: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return await super().request(cast_to, options, *args, **kwargs)
         except openai.AuthenticationError as err:

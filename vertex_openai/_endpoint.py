@@ -21,10 +21,14 @@ _PROJECT_RE = re.compile(r"[a-z0-9](?:[a-z0-9.:-]{0,126}[a-z0-9])?")
 # `global`, the `us` / `eu` multi-regions, and regions such as `us-central1`.
 _LOCATION_RE = re.compile(r"[a-z][a-z0-9-]{0,62}")
 _ENDPOINT_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
-_PATH_RE = re.compile(r"/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/endpoints/(?P<endpoint>[^/]+)")
+_PATH_RE = re.compile(
+    r"/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/endpoints/(?P<endpoint>[^/]+)"
+)
 _MULTI_REGIONS = ("us", "eu")
 
-ProjectSource = Literal["argument", "GOOGLE_CLOUD_PROJECT", "credentials", "application default credentials", "base_url"]
+ProjectSource = Literal[
+    "argument", "GOOGLE_CLOUD_PROJECT", "credentials", "application default credentials", "base_url"
+]
 
 
 @dataclass(frozen=True)
@@ -65,10 +69,13 @@ def resolve_endpoint(
     An explicit `base_url` wins over all of them.
     """
     if api_version not in API_VERSIONS:
-        raise ValueError(f"api_version={api_version!r} is not supported; use one of {', '.join(API_VERSIONS)}.")
+        raise ValueError(
+            f"api_version={api_version!r} is not supported; use one of {', '.join(API_VERSIONS)}."
+        )
     if endpoint_id is not None and not _ENDPOINT_ID_RE.fullmatch(endpoint_id):
         raise ValueError(
-            f"endpoint_id={endpoint_id!r} is not a Vertex AI endpoint ID (digits, lowercase letters, hyphens)."
+            f"endpoint_id={endpoint_id!r} is not a Vertex AI endpoint ID "
+            "(digits, lowercase letters, hyphens)."
         )
 
     if base_url is not None:

@@ -1,0 +1,63 @@
+"""Replay the real recordings in ../shared/recordings through vcrpy, bodies unchanged.
+
+A recording is turned into a vcrpy cassette at test time; only the URL may be moved (to the Vertex
+route the product sees). Nothing in a response body is edited.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import vcr
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "recordings"
+CASSETTES = Path(__file__).resolve().parent / "cassettes"
+VERTEX_BASE = "https://aiplatform.googleapis.com/v1/projects/test-project/locations/global/endpoints/openapi"
+
+# Replay only: a missing or unmatched interaction fails the test instead of reaching a network.
+replay = vcr.VCR(
+    serializer="json",
+    record_mode="none",
+    match_on=["method", "scheme", "host", "port", "path"],
+    filter_headers=["authorization"],
+)
+
+
+def load(name: str) -> dict[str, Any]:
+    return json.loads((SHARED / name).read_text())  # type: ignore[no-any-return]
+
+
+def response_text(response: dict[str, Any]) -> str:
+    if "json" in response:
+        return json.dumps(response["json"])
+    if "sse" in response:
+        return str(response["sse"])
+    return str(response.get("text", ""))
+
+
+def cassette_from_recording(name: str, tmp_path: Path, *, urls: dict[int, str] | None = None) -> Path:
+    """Write recording `name` as a vcrpy cassette; `urls` moves interaction i to another URL."""
+    recording = load(name)
+    interactions = []
+    for index, item in enumerate(recording["interactions"]):
+        request, response = item["request"], item["response"]
+        interactions.append(
+            {
+                "request": {
+                    "method": request["method"],
+                    "uri": (urls or {}).get(index, request["url"]),
+                    "body": None,
+                    "headers": {},
+                },
+                "response": {
+                    "status": {"code": response["status"], "message": ""},
+                    "headers": {"Content-Type": [response["content_type"]]},
+                    "body": {"string": response_text(response)},
+                },
+            }
+        )
+    path = tmp_path / f"{Path(name).stem}.json"
+    path.write_text(json.dumps({"interactions": interactions, "version": 1}))
+    return path
