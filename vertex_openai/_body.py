@@ -1,4 +1,9 @@
-"""Request shaping: what the client changes in a request before it is sent."""
+"""Request shaping: what the client changes in a request body before it is sent.
+
+- model names: aliases, then `gemini-x` -> `google/gemini-x` on the shared `openapi` route;
+- Gemini options: the client's defaults deep-merged with the call's, all at the documented place
+  `"extra_body": {"google": {...}}` (the seed form `extra_body={"google": {...}}` is moved there).
+"""
 
 from __future__ import annotations
 
@@ -14,12 +19,80 @@ def model_name(model: str, *, aliases: Mapping[str, str], openapi_route: bool) -
     return model
 
 
-def shape_options(options: Any, *, aliases: Mapping[str, str], openapi_route: bool) -> Any:
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """A new dict: `override` wins key by key, nested dicts are merged, neither input is changed."""
+    merged = dict(base)
+    for key, value in override.items():
+        current = merged.get(key)
+        if isinstance(value, Mapping) and isinstance(current, Mapping):
+            merged[key] = deep_merge(current, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def split_google(extra_body: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(`google` fields, everything else) of an `extra_body=` value, from either place they are put."""
+    rest = dict(extra_body)
+    google: dict[str, Any] = {}
+    if isinstance(rest.get("google"), Mapping):  # the seed form, as Google's JSON examples read
+        google = deep_merge(google, rest.pop("google"))
+    inner = rest.get("extra_body")
+    if isinstance(inner, Mapping) and isinstance(inner.get("google"), Mapping):
+        inner = dict(inner)
+        google = deep_merge(google, inner.pop("google"))
+        if inner:
+            rest["extra_body"] = inner
+        else:
+            del rest["extra_body"]
+    return google, rest
+
+
+def default_google_fields(options: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Validate a client's `default_gemini_options` (a `gemini_options()` value) into its google fields."""
+    if options is None:
+        return {}
+    google, rest = split_google(options)
+    if rest:
+        raise ValueError(
+            "default_gemini_options takes the value gemini_options() returns, "
+            f"i.e. {{'extra_body': {{'google': {{...}}}}}}; unexpected keys: {', '.join(map(str, rest))}."
+        )
+    return google
+
+
+def shape_options(
+    options: Any, *, aliases: Mapping[str, str], openapi_route: bool, default_google: Mapping[str, Any]
+) -> Any:
     """Shape openai's per-attempt `FinalRequestOptions` (a copy: never mutate shared values in place)."""
     options.follow_redirects = False  # the Google token never follows a redirect
     body = options.json_data
-    if isinstance(body, Mapping) and isinstance(body.get("model"), str):
+    if not isinstance(body, Mapping):
+        return options
+    if isinstance(body.get("model"), str):
         model = model_name(body["model"], aliases=aliases, openapi_route=openapi_route)
         if model != body["model"]:
-            options.json_data = {**body, "model": model}
+            options.json_data = body = {**body, "model": model}
+    extra = options.extra_json
+    if (extra or default_google) and str(options.url).rstrip("/").endswith("chat/completions"):
+        options.extra_json = _with_google_fields(body, extra or {}, default_google)
     return options
+
+
+def _with_google_fields(
+    body: Mapping[str, Any], extra: Mapping[str, Any], default_google: Mapping[str, Any]
+) -> dict[str, Any]:
+    google, rest = split_google(extra)
+    reasoning = body.get("reasoning_effort") is not None or rest.get("reasoning_effort") is not None
+    if reasoning and "thinking_config" in google:
+        raise ValueError(
+            "Vertex takes either reasoning_effort or a thinking_config, not both: drop one of them "
+            "(reasoning_effort low/medium/high maps to thinking budgets 1024/8192/24576)."
+        )
+    if reasoning and "thinking_config" in default_google:  # the call's reasoning_effort beats the default
+        default_google = {k: v for k, v in default_google.items() if k != "thinking_config"}
+    google = deep_merge(default_google, google)
+    if google:
+        inner = rest.get("extra_body")
+        rest["extra_body"] = {**(inner if isinstance(inner, Mapping) else {}), "google": google}
+    return rest

@@ -24,6 +24,7 @@ from ._auth import (
     TokenSource,
 )
 from ._endpoint import Endpoint, resolve_endpoint
+from ._stream import RepairingDecoder
 
 if TYPE_CHECKING:
     import httpx2 as _http  # the HTTP library of openai 3; openai 1.x and 2.x take httpx clients
@@ -44,6 +45,7 @@ class _Vertex:
     endpoint_id: str | None
     explicit_base_url: str | None
     model_aliases: Mapping[str, str] = field(default_factory=dict)
+    default_google: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _configure(
@@ -58,6 +60,7 @@ def _configure(
     base_url: str | None,
     quota_project: str | None,
     model_aliases: Mapping[str, str] | None,
+    default_gemini_options: Mapping[str, Any] | None,
     token_source: TokenSource | None,
 ) -> _Vertex:
     given = [
@@ -98,7 +101,8 @@ def _configure(
     aliases = dict(model_aliases or {})
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()):
         raise ValueError("model_aliases must map model names (str) to Vertex model names (str).")
-    return _Vertex(endpoint, auth, api_version, endpoint_id, base_url, aliases)
+    default_google = _body.default_google_fields(default_gemini_options)
+    return _Vertex(endpoint, auth, api_version, endpoint_id, base_url, aliases, default_google)
 
 
 class _VertexClient:
@@ -137,9 +141,16 @@ class _VertexClient:
         )
 
     def _shape(self, options: Any) -> Any:
+        vertex = self._vertex
         return _body.shape_options(
-            options, aliases=self._vertex.model_aliases, openapi_route=self._vertex.endpoint.openapi_route
+            options,
+            aliases=vertex.model_aliases,
+            openapi_route=vertex.endpoint.openapi_route,
+            default_google=vertex.default_google,
         )
+
+    def _make_sse_decoder(self) -> Any:
+        return RepairingDecoder(super()._make_sse_decoder())  # type: ignore[misc]
 
     def _check_destination(self, request: Any) -> None:
         url, base = request.url, self.base_url
@@ -174,6 +185,7 @@ class _VertexClient:
         endpoint_id: str | None = None,
         base_url: str | None = None,
         model_aliases: Mapping[str, str] | None = None,
+        default_gemini_options: Mapping[str, Any] | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         http_client: Any = None,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -209,6 +221,11 @@ class _VertexClient:
             endpoint_id=endpoint_id if endpoint_id is not None else vertex.endpoint_id,
             base_url=base_url or (None if moved else vertex.explicit_base_url),
             model_aliases=vertex.model_aliases if model_aliases is None else model_aliases,
+            default_gemini_options=(
+                {"extra_body": {"google": vertex.default_google}}
+                if default_gemini_options is None
+                else default_gemini_options
+            ),
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             http_client=http_client or self._client,
             max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
@@ -237,6 +254,7 @@ class VertexOpenAI(_VertexClient, openai.OpenAI):  # type: ignore[misc]  # copy(
         base_url: str | None = None,
         quota_project: str | None = None,
         model_aliases: Mapping[str, str] | None = None,
+        default_gemini_options: Mapping[str, Any] | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
@@ -251,6 +269,8 @@ class VertexOpenAI(_VertexClient, openai.OpenAI):  # type: ignore[misc]  # copy(
         attempt), `access_token` (static, never refreshed); none means Application Default Credentials.
         `project` falls back to `GOOGLE_CLOUD_PROJECT`, then the credentials' project; `location` to
         `GOOGLE_CLOUD_LOCATION`, then `"global"`. An explicit `base_url` wins over both.
+        `default_gemini_options` (a `gemini_options()` value) is deep-merged into every chat request;
+        a call's own `extra_body` wins key by key.
         """
         vertex = _configure(
             project=project,
@@ -263,6 +283,7 @@ class VertexOpenAI(_VertexClient, openai.OpenAI):  # type: ignore[misc]  # copy(
             base_url=base_url,
             quota_project=quota_project,
             model_aliases=model_aliases,
+            default_gemini_options=default_gemini_options,
             token_source=_token_source,
         )
         super().__init__(
@@ -312,6 +333,7 @@ class AsyncVertexOpenAI(_VertexClient, openai.AsyncOpenAI):  # type: ignore[misc
         base_url: str | None = None,
         quota_project: str | None = None,
         model_aliases: Mapping[str, str] | None = None,
+        default_gemini_options: Mapping[str, Any] | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
@@ -332,6 +354,7 @@ class AsyncVertexOpenAI(_VertexClient, openai.AsyncOpenAI):  # type: ignore[misc
             base_url=base_url,
             quota_project=quota_project,
             model_aliases=model_aliases,
+            default_gemini_options=default_gemini_options,
             token_source=_token_source,
         )
         super().__init__(

@@ -1,0 +1,187 @@
+"""Typed Gemini options, and the `extra_body` wire shape that carries them.
+
+Vertex reads Gemini-only fields from the request body at `"extra_body": {"google": {...}}`. openai's
+`extra_body=` argument merges its keys into the top level of the body, so the value to pass is
+`{"extra_body": {"google": {...}}}`: `gemini_options()` builds exactly that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, TypeVar
+
+__all__ = [
+    "HarmBlockMethod",
+    "HarmBlockThreshold",
+    "HarmCategory",
+    "SafetySetting",
+    "ThinkingConfig",
+    "ThinkingLevel",
+    "gemini_options",
+]
+
+
+class HarmCategory(str, Enum):
+    """Safety categories (the `IMAGE_*` ones and `JAILBREAK` exist on Vertex AI only)."""
+
+    HARM_CATEGORY_HATE_SPEECH = "HARM_CATEGORY_HATE_SPEECH"
+    HARM_CATEGORY_DANGEROUS_CONTENT = "HARM_CATEGORY_DANGEROUS_CONTENT"
+    HARM_CATEGORY_HARASSMENT = "HARM_CATEGORY_HARASSMENT"
+    HARM_CATEGORY_SEXUALLY_EXPLICIT = "HARM_CATEGORY_SEXUALLY_EXPLICIT"
+    HARM_CATEGORY_CIVIC_INTEGRITY = "HARM_CATEGORY_CIVIC_INTEGRITY"  # deprecated by Google
+    HARM_CATEGORY_IMAGE_HATE = "HARM_CATEGORY_IMAGE_HATE"
+    HARM_CATEGORY_IMAGE_DANGEROUS_CONTENT = "HARM_CATEGORY_IMAGE_DANGEROUS_CONTENT"
+    HARM_CATEGORY_IMAGE_HARASSMENT = "HARM_CATEGORY_IMAGE_HARASSMENT"
+    HARM_CATEGORY_IMAGE_SEXUALLY_EXPLICIT = "HARM_CATEGORY_IMAGE_SEXUALLY_EXPLICIT"
+    HARM_CATEGORY_JAILBREAK = "HARM_CATEGORY_JAILBREAK"
+
+
+class HarmBlockThreshold(str, Enum):
+    BLOCK_LOW_AND_ABOVE = "BLOCK_LOW_AND_ABOVE"
+    BLOCK_MEDIUM_AND_ABOVE = "BLOCK_MEDIUM_AND_ABOVE"
+    BLOCK_ONLY_HIGH = "BLOCK_ONLY_HIGH"
+    BLOCK_NONE = "BLOCK_NONE"
+    OFF = "OFF"
+
+
+class HarmBlockMethod(str, Enum):
+    SEVERITY = "SEVERITY"
+    PROBABILITY = "PROBABILITY"
+
+
+class ThinkingLevel(str, Enum):
+    """Gemini 3 and later; Gemini 2.5 models take `thinking_budget` instead."""
+
+    MINIMAL = "MINIMAL"
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+
+
+_E = TypeVar("_E", bound=Enum)
+
+
+def _member(enum: type[_E], value: _E | str, argument: str) -> _E:
+    if isinstance(value, enum):
+        return value
+    try:
+        return enum(value.upper() if isinstance(value, str) else value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise ValueError(f"{argument}={value!r} is not one of: {allowed}.") from None
+
+
+@dataclass(frozen=True)
+class ThinkingConfig:
+    """How much a thinking model thinks, and whether thought summaries come back.
+
+    `thinking_budget`: tokens (0 turns thinking off on Flash models, -1 lets the model decide).
+    `thinking_level`: Gemini 3+ only; not together with `thinking_budget`.
+    """
+
+    thinking_budget: int | None = None
+    include_thoughts: bool | None = None
+    thinking_level: ThinkingLevel | str | None = None
+
+    def __post_init__(self) -> None:
+        budget = self.thinking_budget
+        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int) or budget < -1):
+            raise ValueError(f"thinking_budget={budget!r} must be a whole number >= 0, or -1 (dynamic).")
+        if self.include_thoughts is not None and not isinstance(self.include_thoughts, bool):
+            raise ValueError(f"include_thoughts={self.include_thoughts!r} must be True or False.")
+        if self.thinking_level is not None:
+            level = _member(ThinkingLevel, self.thinking_level, "thinking_level")
+            object.__setattr__(self, "thinking_level", level)
+            if budget is not None:
+                raise ValueError(
+                    "Give thinking_level or thinking_budget, not both (Vertex rejects the pair)."
+                )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object Vertex expects under `google.thinking_config`."""
+        out: dict[str, Any] = {}
+        if self.thinking_budget is not None:
+            out["thinking_budget"] = self.thinking_budget
+        if self.include_thoughts is not None:
+            out["include_thoughts"] = self.include_thoughts
+        if isinstance(self.thinking_level, ThinkingLevel):
+            out["thinking_level"] = self.thinking_level.value
+        return out
+
+
+@dataclass(frozen=True)
+class SafetySetting:
+    """One safety rule: block `category` at `threshold` (scored by `method`, PROBABILITY by default)."""
+
+    category: HarmCategory | str
+    threshold: HarmBlockThreshold | str
+    method: HarmBlockMethod | str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "category", _member(HarmCategory, self.category, "category"))
+        object.__setattr__(self, "threshold", _member(HarmBlockThreshold, self.threshold, "threshold"))
+        if self.method is not None:
+            object.__setattr__(self, "method", _member(HarmBlockMethod, self.method, "method"))
+
+    def to_dict(self) -> dict[str, str]:
+        out = {"category": _value(self.category), "threshold": _value(self.threshold)}
+        if self.method is not None:
+            out["method"] = _value(self.method)
+        return out
+
+
+def _value(member: Enum | str) -> str:
+    return member.value if isinstance(member, Enum) else member
+
+
+_CACHED_CONTENT_RE = re.compile(r"projects/[^/\s]+/locations/[^/\s]+/cachedContents/[^/\s]+")
+_TAG_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
+
+
+def gemini_options(
+    *,
+    thinking_config: ThinkingConfig | Mapping[str, Any] | None = None,
+    safety_settings: Iterable[SafetySetting | Mapping[str, Any]] | None = None,
+    cached_content: str | None = None,
+    thought_tag_marker: str | None = None,
+    **more_google_fields: Any,
+) -> dict[str, Any]:
+    """The value to pass as `extra_body=`, in the documented wire shape.
+
+    >>> gemini_options(thinking_config=ThinkingConfig(thinking_budget=1024))
+    {'extra_body': {'google': {'thinking_config': {'thinking_budget': 1024}}}}
+
+    Works with a plain `openai.OpenAI` pointed at Vertex too. Further documented `google` fields
+    (`media_resolution`, `stream_function_call_arguments`, ...) pass through as keywords.
+    """
+    google: dict[str, Any] = {}
+    if thinking_config is not None:
+        if isinstance(thinking_config, Mapping):
+            thinking_config = ThinkingConfig(**thinking_config)
+        google["thinking_config"] = thinking_config.to_dict()
+    if safety_settings is not None:
+        if isinstance(safety_settings, (str, Mapping, SafetySetting)):
+            raise ValueError("safety_settings must be a list of SafetySetting (or dicts).")
+        google["safety_settings"] = [
+            (rule if isinstance(rule, SafetySetting) else SafetySetting(**rule)).to_dict()
+            for rule in safety_settings
+        ]
+    if cached_content is not None:
+        if not isinstance(cached_content, str) or not _CACHED_CONTENT_RE.fullmatch(cached_content):
+            raise ValueError(
+                f"cached_content={cached_content!r} must be a full resource name: "
+                "projects/{project}/locations/{location}/cachedContents/{id}."
+            )
+        google["cached_content"] = cached_content
+    if thought_tag_marker is not None:
+        if not isinstance(thought_tag_marker, str) or not _TAG_RE.fullmatch(thought_tag_marker):
+            raise ValueError(
+                f"thought_tag_marker={thought_tag_marker!r} must be a tag name such as 'think' "
+                "(no angle brackets)."
+            )
+        google["thought_tag_marker"] = thought_tag_marker
+    google.update(more_google_fields)
+    return {"extra_body": {"google": google}}

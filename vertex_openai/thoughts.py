@@ -1,0 +1,191 @@
+"""Thoughts: tagged thought summaries in `content`, and the thought signatures of tool calls.
+
+With `gemini_options(thinking_config=ThinkingConfig(include_thoughts=True), thought_tag_marker="think")`
+thought summaries come back inside `content`, wrapped in `<think>...</think>`. A part may instead be
+marked `extra_content.google.thought: true`; that mark wins over the tags.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
+from typing import Any, Literal, overload
+
+from ._body import deep_merge
+
+__all__ = [
+    "SKIP_THOUGHT_SIGNATURE",
+    "ThoughtKind",
+    "ThoughtSplitter",
+    "add_placeholder_signatures",
+    "iter_thoughts",
+    "split_thoughts",
+]
+
+ThoughtKind = Literal["thought", "answer"]
+
+#: Google's documented placeholder for history that no Gemini model produced.
+SKIP_THOUGHT_SIGNATURE = "skip_thought_signature_validator"
+
+
+class ThoughtSplitter:
+    """Splits text fed piece by piece at `<marker>` / `</marker>` tags, wherever the pieces break.
+
+    Text that only looks like a tag (`<b>`, `<thinking>` for marker `think`) stays text.
+    """
+
+    def __init__(self, marker: str = "think") -> None:
+        self._tags = (f"<{marker}>", f"</{marker}>")
+        self._inside = False
+        self._pending = ""
+
+    @property
+    def kind(self) -> ThoughtKind:
+        """What the text fed next belongs to."""
+        return "thought" if self._inside else "answer"
+
+    def feed(self, text: str) -> list[tuple[ThoughtKind, str]]:
+        out: list[tuple[ThoughtKind, str]] = []
+        buffer = self._pending + text
+        while buffer:
+            tag = self._tags[self._inside]
+            found = buffer.find(tag)
+            if found < 0:
+                keep = _partial_tag(buffer, tag)
+                self._emit(out, buffer[: len(buffer) - keep])
+                self._pending = buffer[len(buffer) - keep :]
+                return out
+            self._emit(out, buffer[:found])
+            buffer = buffer[found + len(tag) :]
+            self._inside = not self._inside
+        self._pending = ""
+        return out
+
+    def flush(self) -> list[tuple[ThoughtKind, str]]:
+        """Whatever is held back as a possible tag start, now that no more text comes."""
+        out: list[tuple[ThoughtKind, str]] = []
+        self._emit(out, self._pending)
+        self._pending = ""
+        return out
+
+    def _emit(self, out: list[tuple[ThoughtKind, str]], text: str) -> None:
+        if text:
+            out.append((self.kind, text))
+
+
+def _partial_tag(text: str, tag: str) -> int:
+    """Length of the longest end of `text` that could be the start of `tag`."""
+    for size in range(min(len(tag) - 1, len(text)), 0, -1):
+        if tag.startswith(text[-size:]):
+            return size
+    return 0
+
+
+def split_thoughts(text: str | None, marker: str = "think") -> tuple[str, str]:
+    """(thoughts, answer) of a whole message's `content`; several thought blocks are joined."""
+    splitter = ThoughtSplitter(marker)
+    parts = {"thought": [], "answer": []}  # type: dict[str, list[str]]
+    for kind, piece in [*splitter.feed(text or ""), *splitter.flush()]:
+        parts[kind].append(piece)
+    return "".join(parts["thought"]), "".join(parts["answer"])
+
+
+@overload
+def iter_thoughts(
+    stream: AsyncIterable[Any], marker: str = ...
+) -> AsyncIterator[tuple[ThoughtKind, str]]: ...
+@overload
+def iter_thoughts(stream: Iterable[Any], marker: str = ...) -> Iterator[tuple[ThoughtKind, str]]: ...
+def iter_thoughts(
+    stream: Iterable[Any] | AsyncIterable[Any], marker: str = "think"
+) -> Iterator[tuple[ThoughtKind, str]] | AsyncIterator[tuple[ThoughtKind, str]]:
+    """`(kind, text)` pairs of a streamed answer, `kind` being `"thought"` or `"answer"`.
+
+    Takes what `create(stream=True)` or `chat.completions.stream()` gives, sync or async (for an
+    async stream, use `async for`). Reads the first choice.
+    """
+    if isinstance(stream, AsyncIterable):
+        return _aiter_thoughts(stream, ThoughtSplitter(marker))
+    return _iter_thoughts(stream, ThoughtSplitter(marker))
+
+
+def _iter_thoughts(stream: Iterable[Any], splitter: ThoughtSplitter) -> Iterator[tuple[ThoughtKind, str]]:
+    for item in stream:
+        yield from _segments(splitter, item)
+    yield from splitter.flush()
+
+
+async def _aiter_thoughts(
+    stream: AsyncIterable[Any], splitter: ThoughtSplitter
+) -> AsyncIterator[tuple[ThoughtKind, str]]:
+    async for item in stream:
+        for segment in _segments(splitter, item):
+            yield segment
+    for segment in splitter.flush():
+        yield segment
+
+
+def _segments(splitter: ThoughtSplitter, item: Any) -> list[tuple[ThoughtKind, str]]:
+    if _get(item, "type") == "chunk" and _get(item, "chunk") is not None:  # a chat.completions.stream() event
+        item = _get(item, "chunk")
+    for choice in _get(item, "choices") or ():
+        if (_get(choice, "index") or 0) != 0:
+            continue
+        delta = _get(choice, "delta")
+        content = _get(delta, "content")
+        if not content:
+            continue
+        if _get(_get(_get(delta, "extra_content"), "google"), "thought") is True:
+            return [*splitter.flush(), ("thought", content)]
+        return splitter.feed(content)
+    return []
+
+
+def _get(obj: Any, name: str) -> Any:
+    if obj is None:
+        return None
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def add_placeholder_signatures(messages: Iterable[Any]) -> list[dict[str, Any]]:
+    """A copy of `messages` in which each assistant tool-call step without a thought signature gets
+    Google's placeholder on its first call (only the first call of a parallel step needs one).
+
+    For history that no Gemini model produced (from OpenAI or Azure OpenAI); the input is not changed.
+    """
+    out = []
+    for message in messages:
+        entry = _as_dict(message)
+        calls = entry.get("tool_calls")
+        if entry.get("role") == "assistant" and isinstance(calls, list) and calls and not _step_signed(entry):
+            calls[0]["extra_content"] = deep_merge(
+                calls[0].get("extra_content") or {}, {"google": {"thought_signature": SKIP_THOUGHT_SIGNATURE}}
+            )
+        out.append(entry)
+    return out
+
+
+def _as_dict(message: Any) -> dict[str, Any]:
+    if isinstance(message, Mapping):
+        return copy.deepcopy(dict(message))
+    if hasattr(message, "model_dump"):
+        return message.model_dump(mode="json", exclude_none=True)  # type: ignore[no-any-return]
+    raise TypeError(f"messages must be dicts or openai message objects, not {type(message).__name__}")
+
+
+def _step_signed(message: Mapping[str, Any]) -> bool:
+    return _signed(message) or any(_signed(call) for call in message["tool_calls"])
+
+
+def _signed(part: Any) -> bool:
+    if not isinstance(part, Mapping):
+        return False
+    extra = part.get("extra_content")
+    if isinstance(extra, Mapping):
+        for vendor in ("google", "vertex"):
+            fields = extra.get(vendor)
+            if isinstance(fields, Mapping) and fields.get("thought_signature"):
+                return True
+    return bool(part.get("thought_signature"))
