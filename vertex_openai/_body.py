@@ -2,7 +2,10 @@
 
 - model names: aliases, then `gemini-x` -> `google/gemini-x` on the shared `openapi` route;
 - Gemini options: the client's defaults deep-merged with the call's, all at the documented place
-  `"extra_body": {"google": {...}}` (the seed form `extra_body={"google": {...}}` is moved there).
+  `"extra_body": {"google": {...}}` (the seed form `extra_body={"google": {...}}` is moved there);
+- history: assistant messages passed back as openai objects keep every field the server sent
+  (thought signatures included) but lose what only openai-python adds (`parsed`,
+  `parsed_arguments`, a tool call's stream `index`), which are no request fields.
 """
 
 from __future__ import annotations
@@ -73,10 +76,50 @@ def shape_options(
         model = model_name(body["model"], aliases=aliases, openapi_route=openapi_route)
         if model != body["model"]:
             options.json_data = body = {**body, "model": model}
+    if not str(options.url).rstrip("/").endswith("chat/completions"):
+        return options
+    messages = body.get("messages")
+    if isinstance(messages, list) and any(_has_client_fields(m) for m in messages):
+        options.json_data = {**body, "messages": [_without_client_fields(m) for m in messages]}
     extra = options.extra_json
-    if (extra or default_google) and str(options.url).rstrip("/").endswith("chat/completions"):
+    if extra or default_google:
         options.extra_json = _with_google_fields(body, extra or {}, default_google)
     return options
+
+
+def _has_client_fields(message: Any) -> bool:
+    if not isinstance(message, Mapping) or message.get("role") != "assistant":
+        return False
+    calls = message.get("tool_calls")
+    return "parsed" in message or (
+        isinstance(calls, list)
+        and any(
+            isinstance(c, Mapping)
+            and (
+                "index" in c
+                or (isinstance(c.get("function"), Mapping) and "parsed_arguments" in c["function"])
+            )
+            for c in calls
+        )
+    )
+
+
+def _without_client_fields(message: Any) -> Any:
+    if not _has_client_fields(message):
+        return message
+    cleaned = {k: v for k, v in message.items() if k != "parsed"}
+    if isinstance(cleaned.get("tool_calls"), list):
+        cleaned["tool_calls"] = [_call_without_client_fields(c) for c in cleaned["tool_calls"]]
+    return cleaned
+
+
+def _call_without_client_fields(call: Any) -> Any:
+    if not isinstance(call, Mapping):
+        return call
+    cleaned = {k: v for k, v in call.items() if k != "index"}
+    if isinstance(cleaned.get("function"), Mapping):
+        cleaned["function"] = {k: v for k, v in cleaned["function"].items() if k != "parsed_arguments"}
+    return cleaned
 
 
 def _with_google_fields(
