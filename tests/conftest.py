@@ -89,3 +89,13 @@ def sa_info(token_server: TokenServer, private_key_pem: str) -> dict[str, str]:
 @pytest.fixture
 def sa_credentials(sa_info: dict[str, str]) -> service_account.Credentials:
     return service_account.Credentials.from_service_account_info(sa_info)
+
+
+@pytest.fixture
+def local_google(monkeypatch: pytest.MonkeyPatch, tmp_path, private_key_pem: str):
+    """Google, played locally: ADC, a token server and a Gemini-like Vertex endpoint (harness.py)."""
+    import harness
+
+    local = harness.start(monkeypatch, tmp_path, private_key_pem)
+    yield local
+    harness.stop(local)
