@@ -105,6 +105,7 @@ class TokenServer:
         self.started = 0
         self.issued: list[str] = []
         self.grants: list[dict[str, list[str]]] = []
+        self.timeline: list[tuple[float, float]] = []  # (start, end) of each grant, time.perf_counter()
         self.delay = 0.0
         self.gate: threading.Event | None = None
         self.expires_in = 3599
@@ -117,6 +118,13 @@ class TokenServer:
         return self.started
 
     def _handle(self, handler: BaseHTTPRequestHandler, body: bytes) -> Reply:
+        start = time.perf_counter()
+        reply = self._grant(body)
+        with self.lock:
+            self.timeline.append((start, time.perf_counter()))
+        return reply
+
+    def _grant(self, body: bytes) -> Reply:
         with self.lock:
             self.started += 1
             number = self.started

@@ -22,12 +22,10 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
-from google.auth.credentials import TokenState
-
 from ._errors import CredentialsNotFoundError, TokenRefreshError, redact
 
 if TYPE_CHECKING:
-    from google.auth.credentials import Credentials
+    from google.auth.credentials import Credentials, TokenState
 
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 
@@ -120,6 +118,14 @@ class CredentialsTokenSource(TokenSource):
     """google-auth credentials (or Application Default Credentials, found on first use)."""
 
     def __init__(self, credentials: Credentials | None, *, quota_project: str | None) -> None:
+        from google.auth import _helpers  # google-auth's clock and REFRESH_THRESHOLD
+        from google.auth.credentials import TokenState  # imported when first needed: `import` stays fast
+
+        self._google: Any = _helpers
+
+        self._states: type[TokenState] = TokenState
+        self._fresh_token: str | None = None  # the token last seen FRESH, and until when it stays so
+        self._fresh_until: Any = None
         self._credentials = None if credentials is None else _scoped(credentials)
         self._explicit_quota_project = quota_project
         self._lock = threading.Lock()
@@ -165,6 +171,7 @@ class CredentialsTokenSource(TokenSource):
         credentials = self._credentials
         if credentials is not None and credentials.token == token:
             self._rejected = token
+            self._fresh_token = None
         return True
 
     def describe(self) -> str:
@@ -178,11 +185,16 @@ class CredentialsTokenSource(TokenSource):
         credentials = self._credentials
         if credentials is None:
             return None
-        state = credentials.token_state
         token: str | None = credentials.token
-        if state is TokenState.INVALID or token is None or token == self._rejected:
+        if token is not None and token is self._fresh_token and self._google.utcnow() < self._fresh_until:
+            return token  # fast path: the same token, still before its STALE point
+        state = credentials.token_state
+        if state is self._states.INVALID or token is None or token == self._rejected:
             return None
-        if state is TokenState.STALE and self._refresh is None:
+        if state is self._states.FRESH and credentials.expiry is not None:
+            self._fresh_until = credentials.expiry - self._google.REFRESH_THRESHOLD
+            self._fresh_token = token
+        elif state is self._states.STALE and self._refresh is None:
             self._start_refresh()
         return token
 
@@ -219,7 +231,7 @@ class CredentialsTokenSource(TokenSource):
             self.load_adc()
         credentials = self._credentials
         assert credentials is not None
-        if credentials.token_state is TokenState.FRESH and credentials.token != self._rejected:
+        if credentials.token_state is self._states.FRESH and credentials.token != self._rejected:
             return  # refreshed by someone else sharing these credentials
         try:
             credentials.refresh(self._transport())  # type: ignore[no-untyped-call]

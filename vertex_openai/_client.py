@@ -34,7 +34,7 @@ __all__ = ["AsyncVertexOpenAI", "VertexOpenAI"]
 
 # openai requires an API key; requests never carry it (each attempt gets a Google token instead).
 _API_KEY_PLACEHOLDER = "vertex-openai-google-oauth"
-_OPENAI_ONLY_HEADERS = ("OpenAI-Organization", "OpenAI-Project")
+_OPENAI_ONLY_HEADERS = ("openai-organization", "openai-project")
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,7 @@ class _VertexClient:
     _custom_headers: Mapping[str, str]
     _custom_query: Mapping[str, object]
     _client: Any
+    _base_url: Any
     _strict_response_validation: bool
     timeout: Any
     max_retries: int
@@ -152,17 +153,20 @@ class _VertexClient:
     def _make_sse_decoder(self) -> Any:
         return RepairingDecoder(super()._make_sse_decoder())  # type: ignore[misc]
 
+    @property
+    def default_headers(self) -> dict[str, Any]:
+        # `project` here is the Google project: openai would send it as OpenAI-Project.
+        return {k: v for k, v in super().default_headers.items() if k.lower() not in _OPENAI_ONLY_HEADERS}  # type: ignore[misc]
+
     def _check_destination(self, request: Any) -> None:
-        url, base = request.url, self.base_url
-        if (url.scheme, url.host, url.port) != (base.scheme, base.host, base.port):
+        url, base = request.url, self._base_url  # both parsed by openai's HTTP library
+        if url.scheme != base.scheme or url.netloc != base.netloc:
             raise openai.OpenAIError(
                 f"Refusing to send Google credentials to {url.scheme}://{url.host}: "
                 f"this client only talks to {base.scheme}://{base.host}."
             )
 
     def _sign(self, request: Any, token: str) -> None:
-        for name in _OPENAI_ONLY_HEADERS:
-            request.headers.pop(name, None)
         request.headers["Authorization"] = f"Bearer {token}"
         quota_project = self._vertex.auth.quota_project
         if quota_project:

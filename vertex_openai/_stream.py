@@ -44,7 +44,7 @@ class RepairingDecoder:
 
 class _ParsedEvent(ServerSentEvent):
     def __init__(self, event: ServerSentEvent, parsed: Any) -> None:
-        super().__init__(event=event.event, data=event.data, id=event.id, retry=event.retry)
+        self._id, self._data, self._event, self._retry = event.id, event.data, event.event, event.retry
         self._parsed = parsed
 
     def json(self) -> Any:

@@ -35,6 +35,8 @@ class ThoughtSplitter:
     """
 
     def __init__(self, marker: str = "think") -> None:
+        if not marker or any(c in marker for c in "<>/ "):
+            raise ValueError(f"marker={marker!r} must be a tag name such as 'think' (no angle brackets).")
         self._tags = (f"<{marker}>", f"</{marker}>")
         self._inside = False
         self._pending = ""
@@ -74,11 +76,14 @@ class ThoughtSplitter:
 
 
 def _partial_tag(text: str, tag: str) -> int:
-    """Length of the longest end of `text` that could be the start of `tag`."""
-    for size in range(min(len(tag) - 1, len(text)), 0, -1):
-        if tag.startswith(text[-size:]):
-            return size
-    return 0
+    """Length of the longest end of `text` that could be the start of `tag`.
+
+    A tag has one `<`, its first character, so such an end starts at the last `<` of `text`.
+    """
+    start = text.rfind("<", max(0, len(text) - len(tag) + 1))
+    if start < 0 or not tag.startswith(text[start:]):
+        return 0
+    return len(text) - start
 
 
 def split_thoughts(text: str | None, marker: str = "think") -> tuple[str, str]:
@@ -126,16 +131,17 @@ async def _aiter_thoughts(
 
 
 def _segments(splitter: ThoughtSplitter, item: Any) -> list[tuple[ThoughtKind, str]]:
-    if _get(item, "type") == "chunk" and _get(item, "chunk") is not None:  # a chat.completions.stream() event
-        item = _get(item, "chunk")
-    for choice in _get(item, "choices") or ():
+    choices = _get(item, "choices")
+    if choices is None and _get(item, "type") == "chunk":  # a chat.completions.stream() event
+        choices = _get(_get(item, "chunk"), "choices")
+    for choice in choices or ():
         if (_get(choice, "index") or 0) != 0:
             continue
         delta = _get(choice, "delta")
         content = _get(delta, "content")
         if not content:
             continue
-        if _get(_get(_get(delta, "extra_content"), "google"), "thought") is True:
+        if _get(_get(_extra(delta, "extra_content"), "google"), "thought") is True:
             return [*splitter.flush(), ("thought", content)]
         return splitter.feed(content)
     return []
@@ -144,9 +150,17 @@ def _segments(splitter: ThoughtSplitter, item: Any) -> list[tuple[ThoughtKind, s
 def _get(obj: Any, name: str) -> Any:
     if obj is None:
         return None
-    if isinstance(obj, Mapping):
+    if isinstance(obj, dict):
         return obj.get(name)
     return getattr(obj, name, None)
+
+
+def _extra(obj: Any, name: str) -> Any:
+    """A field openai's models do not declare (kept as a pydantic extra), without raising inside."""
+    if isinstance(obj, dict):
+        return obj.get(name)
+    extra = getattr(obj, "__pydantic_extra__", None)
+    return extra.get(name) if extra else None
 
 
 def add_placeholder_signatures(messages: Iterable[Any]) -> list[dict[str, Any]]:

@@ -1,0 +1,150 @@
+"""Run every scenario, each in a process of its own, and write RESULTS.md and the rollover plot.
+
+python -m benchmarks            # full run (a few minutes), writes benchmarks/RESULTS.md
+python -m benchmarks --smoke    # a few iterations, to check that everything runs
+python -m benchmarks --out DIR  # write somewhere else
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .scenarios import SCENARIOS
+
+HERE = Path(__file__).resolve().parent
+
+
+def run_scenario(name: str, smoke: bool) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        output = Path(tmp) / "result.json"
+        command = [sys.executable, "-m", "benchmarks.scenarios", name, *(["--smoke"] if smoke else [])]
+        env = {**os.environ, "BENCH_OUTPUT": str(output)}
+        subprocess.run(command, check=True, cwd=HERE.parent, env=env)
+        return json.loads(output.read_text())  # type: ignore[no-any-return]
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    versions = {
+        name: _version(name) for name in ("openai", "google-auth", "httpx", "httpx2", "vertex-openai")
+    }
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+        **{k: v for k, v in versions.items() if v},
+    }
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def write_results(results: list[dict[str, Any]], out: Path, smoke: bool) -> Path:
+    lines = ["# Benchmark results", ""]
+    if smoke:
+        lines += ["**Smoke run: too few iterations for the figures to mean anything.**", ""]
+    lines += [
+        "Written by `python -m benchmarks` (see `benchmarks/run.py`); every figure is from the same run.",
+        "",
+    ]
+    lines += ["| machine | |", "| --- | --- |", *[f"| {k} | {v} |" for k, v in machine().items()], ""]
+    lines += [
+        "Ratios are to the floor measured in the same run (plain `openai.OpenAI` with a static key, or",
+        "`import openai`, or iterating the raw stream). Spread is the interquartile range over rounds.",
+        "",
+        "| scenario | contender | figure | median | spread (q1-q3) | ratio | goal | met |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for result in results:
+        for row in result["rows"]:
+            spread = f"{_fmt(row.get('q1'))}-{_fmt(row.get('q3'))}" if "q1" in row else ""
+            met = {True: "yes", False: "**no**", None: ""}[row.get("met")]
+            note = f" ({row['note']})" if row.get("note") else ""
+            lines.append(
+                f"| {row['scenario']} | {row['contender']}{note} | {row['unit']} | {_fmt(row['median'])} | "
+                f"{spread} | {_fmt(row.get('ratio'))} | {row.get('goal', '')} | {met} |"
+            )
+    lines += ["", "## Counters", ""]
+    for result in results:
+        for key, value in result.get("counters", {}).items():
+            lines.append(f"- {result['scenario']}: {key} = {value}")
+    if any("series" in r for r in results):
+        lines += ["", "![request latency across token rollovers](rollover.png)", ""]
+    path = out / "RESULTS.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def plot_rollover(result: dict[str, Any], path: Path) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed (pip install -e '.[bench]'): no plot", file=sys.stderr)
+        return False
+    series = result["series"]
+    figure, axes = plt.subplots(len(series), 1, figsize=(10, 2.4 * len(series)), sharex=True, squeeze=False)
+    for axis, (name, data) in zip(axes[:, 0], series.items(), strict=True):
+        times = [t for t, _ in data["samples"]]
+        latencies = [lat * 1000 for _, lat in data["samples"]]
+        axis.scatter(times, latencies, s=2, alpha=0.5)
+        for start, end in data["grants"]:
+            axis.axvspan(start, end, color="orange", alpha=0.25)
+        axis.set_yscale("log")
+        axis.set_ylabel("ms")
+        axis.set_title(f"{name}: request latency (orange: token request in flight)", fontsize=9)
+    axes[-1, 0].set_xlabel("seconds")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    return True
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--smoke", action="store_true", help="a few iterations: checks that everything runs")
+    parser.add_argument("--out", type=Path, default=HERE, help="where RESULTS.md and rollover.png go")
+    parser.add_argument("--only", nargs="*", choices=sorted(SCENARIOS), help="run only these scenarios")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = []
+    for name in args.only or SCENARIOS:
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        results.append(run_scenario(name, args.smoke))
+    (args.out / "results.json").write_text(json.dumps(results))
+    for result in results:
+        if result.get("series"):
+            plot_rollover(result, args.out / "rollover.png")
+    print(write_results(results, args.out, args.smoke))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,471 @@
+"""The scenarios. Each runs in a process of its own: `python -m benchmarks.scenarios NAME [--smoke]`
+prints one JSON object: rows (figures with median and spread), counters, and series for plots.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from google.auth import _helpers
+
+from . import common
+from .common import MESSAGES, MODEL, Endpoint, Google, contenders
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    quartiles = statistics.quantiles(ordered, n=4) if len(ordered) > 1 else [ordered[0]] * 3
+    return {"median": statistics.median(ordered), "q1": quartiles[0], "q3": quartiles[2], "n": len(ordered)}
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+# --- 1. per-call client overhead, fresh token ---
+def per_call(smoke: bool) -> dict[str, Any]:
+    rounds, calls = (2, 20) if smoke else (31, 400)
+    google = Google()
+    results: dict[str, Any] = {"rows": [], "counters": {}}
+    try:
+        for mode in ("sync", "async"):
+            clients = contenders(Endpoint(), google, use_async=mode == "async")
+            if mode == "sync":
+                per_round = _rounds_sync(clients, rounds, calls)
+            else:
+                per_round = asyncio.run(_rounds_async(clients, rounds, calls))
+            floor = statistics.median(per_round["plain"])
+            for name, samples in per_round.items():
+                stats = summary(samples)
+                ours = name == "vertex-openai"
+                results["rows"].append(
+                    {
+                        "scenario": f"per-call overhead ({mode})",
+                        "contender": name,
+                        "unit": "µs/call",
+                        **stats,
+                        "ratio": stats["median"] / floor,
+                        "goal": "<= 1.03x plain" if ours else "",
+                        "met": stats["median"] / floor <= 1.03 if ours else None,
+                    }
+                )
+            results["counters"][f"{mode}: token requests, all contenders"] = google.tokens.requests
+    finally:
+        google.close()
+    return results
+
+
+def _rotations(clients: dict[str, Any], rounds: int) -> list[list[tuple[str, Any]]]:
+    """Each round visits every contender, starting with a different one (no order bias)."""
+    items = list(clients.items())
+    return [items[n % len(items) :] + items[: n % len(items)] for n in range(rounds)]
+
+
+def _rounds_sync(clients: dict[str, Any], rounds: int, calls: int) -> dict[str, list[float]]:
+    per_round: dict[str, list[float]] = {name: [] for name in clients}
+    for client in clients.values():  # warm up: tokens fetched, code paths hot
+        for _ in range(20):
+            client.chat.completions.create(model=MODEL, messages=MESSAGES)
+    for order in _rotations(clients, rounds):
+        for name, client in order:
+            gc.collect()
+            start = time.perf_counter()
+            for _ in range(calls):
+                client.chat.completions.create(model=MODEL, messages=MESSAGES)
+            per_round[name].append((time.perf_counter() - start) / calls * 1e6)
+    return per_round
+
+
+async def _rounds_async(clients: dict[str, Any], rounds: int, calls: int) -> dict[str, list[float]]:
+    per_round: dict[str, list[float]] = {name: [] for name in clients}
+    for client in clients.values():
+        for _ in range(20):
+            await client.chat.completions.create(model=MODEL, messages=MESSAGES)
+    for order in _rotations(clients, rounds):
+        for name, client in order:
+            gc.collect()
+            start = time.perf_counter()
+            for _ in range(calls):
+                await client.chat.completions.create(model=MODEL, messages=MESSAGES)
+            per_round[name].append((time.perf_counter() - start) / calls * 1e6)
+    return per_round
+
+
+# --- 2. cold start: 64 threads / 64 tasks, no token yet ---
+def cold_start(smoke: bool) -> dict[str, Any]:
+    workers, token_delay, latency = (16, 0.05, 0.01) if smoke else (64, 0.25, 0.05)
+    results: dict[str, Any] = {"rows": [], "counters": {}}
+    for mode in ("threads", "tasks"):
+        google = Google()
+        google.tokens.delay = token_delay
+        endpoint = Endpoint(latency=latency)
+        clients = contenders(endpoint, google, use_async=mode == "tasks")
+        walls: dict[str, float] = {}
+        for name, client in clients.items():
+            before = google.tokens.requests
+            walls[name] = _burst(client, workers, mode)
+            results["counters"][f"{mode}: {name} token requests"] = google.tokens.requests - before
+        google.close()
+        floor = walls["plain"]
+        for name, wall in walls.items():
+            if name == "plain":
+                continue
+            tokens = results["counters"][f"{mode}: {name} token requests"]
+            limit = token_delay + 1.1 * floor
+            results["rows"].append(
+                {
+                    "scenario": f"cold start, {workers} {mode}",
+                    "contender": name,
+                    "unit": "s to last answer",
+                    "median": wall,
+                    "ratio": wall / limit,
+                    "goal": f"1 token request; <= {limit:.3f} s (token delay + 1.1x no-auth {floor:.3f} s)",
+                    "met": tokens == 1 and wall <= limit if name == "vertex-openai" else None,
+                    "note": f"{tokens} token requests",
+                }
+            )
+    return results
+
+
+def _burst(client: Any, workers: int, mode: str) -> float:
+    if mode == "threads":
+        barrier = threading.Barrier(workers + 1)
+        done: list[float] = []
+
+        def one() -> None:
+            barrier.wait()
+            client.chat.completions.create(model=MODEL, messages=MESSAGES)
+            done.append(time.perf_counter())
+
+        threads = [threading.Thread(target=one) for _ in range(workers)]
+        for thread in threads:
+            thread.start()
+        start = time.perf_counter()
+        barrier.wait()
+        for thread in threads:
+            thread.join()
+        return max(done) - start
+
+    async def many() -> float:
+        start = time.perf_counter()
+        await asyncio.gather(
+            *(client.chat.completions.create(model=MODEL, messages=MESSAGES) for _ in range(workers))
+        )
+        return time.perf_counter() - start
+
+    return asyncio.run(many())
+
+
+# --- 3. rollover under load ---
+def rollover(smoke: bool) -> dict[str, Any]:
+    workers, duration, token_delay, stale_after, latency = (
+        (8, 2.5, 0.3, 1.0, 0.002) if smoke else (32, 9.0, 1.0, 2.0, 0.005)
+    )
+    results: dict[str, Any] = {"rows": [], "counters": {}, "series": {}}
+    threshold = _helpers.REFRESH_THRESHOLD.total_seconds()
+    for name in _contender_names():
+        google = Google()
+        # every token goes STALE `stale_after` seconds after it is issued, then is refreshed
+        google.tokens.expires_in = int(threshold + stale_after)
+        endpoint = Endpoint(latency=latency)
+        client = contenders(endpoint, google)[name]
+        if name != "plain":  # the first token, before the clock starts
+            client.chat.completions.create(model=MODEL, messages=MESSAGES)
+        google.tokens.delay = token_delay
+        first_grant = len(google.tokens.timeline)
+        samples = _load(client, workers, duration)
+        grants = google.tokens.timeline[first_grant:]
+        google.close()
+        windows = [(start, end + 0.1) for start, end in grants]
+        steady = [lat for t, lat in samples if not _inside(t, windows)]
+        during = [lat for t, lat in samples if _inside(t, windows)]
+        rollovers = _clusters([start for start, _ in grants], gap=token_delay / 2)
+        blocked = sum(1 for _, lat in samples if lat >= token_delay * 0.5)
+        origin = min(t for t, _ in samples)
+        results["series"][name] = {
+            "samples": [(t - origin, lat) for t, lat in samples],
+            "grants": [(a - origin, b - origin) for a, b in grants],
+        }
+        counters = results["counters"]
+        counters[f"{name}: token requests during the run"] = len(grants)
+        counters[f"{name}: rollovers"] = rollovers
+        counters[f"{name}: requests that waited on the token server"] = blocked
+        steady_p99 = percentile(steady, 0.99)
+        if name == "plain":
+            counters["plain: p99 ms"] = round(steady_p99 * 1000, 2)
+            continue
+        during_p99 = percentile(during, 0.99) if during else float("nan")
+        per_rollover = len(grants) / rollovers if rollovers else float("nan")
+        results["rows"].append(
+            {
+                "scenario": f"rollover, {workers} workers, token server {token_delay:g} s",
+                "contender": name,
+                "unit": "p99 ms during rollover",
+                "median": during_p99 * 1000,
+                "ratio": during_p99 / steady_p99 if steady_p99 else float("nan"),
+                "goal": "0 waiting; p99 <= 1.1x steady; 1 token request per rollover",
+                "met": (blocked == 0 and per_rollover == 1 and during_p99 <= 1.1 * steady_p99)
+                if name == "vertex-openai"
+                else None,
+                "note": f"steady p99 {steady_p99 * 1000:.1f} ms; {blocked} of {len(samples)} requests "
+                f"waited; {len(grants)} token requests for {rollovers} rollovers",
+            }
+        )
+    return results
+
+
+def _contender_names() -> list[str]:
+    names = ["plain", "vertex-openai"]
+    if common.has_provider():
+        names.append("openai-provider")
+    return [*names, "refresher-proxy"]
+
+
+def _inside(t: float, windows: list[tuple[float, float]]) -> bool:
+    return any(start <= t <= end for start, end in windows)
+
+
+def _clusters(starts: list[float], gap: float) -> int:
+    """How many separate bursts the grant start times form (one burst per rollover)."""
+    count, last = 0, None
+    for start in sorted(starts):
+        if last is None or start - last > gap:
+            count += 1
+        last = start
+    return count
+
+
+def _load(client: Any, workers: int, duration: float) -> list[tuple[float, float]]:
+    samples: list[tuple[float, float]] = []
+    stop = time.perf_counter() + duration
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while (start := time.perf_counter()) < stop:
+            client.chat.completions.create(model=MODEL, messages=MESSAGES)
+            end = time.perf_counter()
+            with lock:
+                samples.append((start, end - start))
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return samples
+
+
+# --- 4. event-loop lag during a refresh ---
+def loop_lag(smoke: bool) -> dict[str, Any]:
+    token_delay = 0.2 if smoke else 0.5
+    results: dict[str, Any] = {"rows": [], "counters": {}}
+    for name in _contender_names():
+        if name == "plain":
+            continue
+        google = Google()
+        google.tokens.delay = token_delay
+        client = contenders(Endpoint(), google, use_async=True)[name]
+        lag = asyncio.run(_lag_during_first_call(client))
+        results["counters"][f"{name}: token requests"] = google.tokens.requests
+        google.close()
+        results["rows"].append(
+            {
+                "scenario": f"event-loop lag during a refresh (token server {token_delay:g} s)",
+                "contender": name,
+                "unit": "max lag ms",
+                "median": lag * 1000,
+                "goal": "< 10 ms",
+                "met": lag < 0.010 if name == "vertex-openai" else None,
+            }
+        )
+    return results
+
+
+async def _lag_during_first_call(client: Any) -> float:
+    worst = 0.0
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        nonlocal worst
+        while not stop.is_set():
+            before = time.perf_counter()
+            await asyncio.sleep(0.001)
+            worst = max(worst, time.perf_counter() - before - 0.001)
+
+    _ = getattr(client, "client", client).chat.completions  # openai imports its resources on first access
+    task = asyncio.create_task(ticker())
+    await asyncio.sleep(0.01)
+    await client.chat.completions.create(model=MODEL, messages=MESSAGES)
+    stop.set()
+    await task
+    return worst
+
+
+# --- 5. import time ---
+def import_time(smoke: bool) -> dict[str, Any]:
+    runs = 3 if smoke else 21
+    times: dict[str, list[float]] = {"openai": [], "vertex_openai": []}
+    for _ in range(runs):
+        for module in times:
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
+            times[module].append(time.perf_counter() - start)
+    floor = statistics.median(times["openai"])
+    rows = []
+    for module, samples in times.items():
+        stats = summary([s * 1000 for s in samples])
+        rows.append(
+            {
+                "scenario": "python -c 'import X'",
+                "contender": module,
+                "unit": "ms",
+                **stats,
+                "ratio": statistics.median(samples) / floor,
+                "goal": "<= 1.10x import openai" if module == "vertex_openai" else "",
+                "met": statistics.median(samples) / floor <= 1.10 if module == "vertex_openai" else None,
+            }
+        )
+    return {"rows": rows, "counters": {}}
+
+
+# --- 6. streams ---
+def streams(smoke: bool) -> dict[str, Any]:
+    chunks, rounds = (50, 2) if smoke else (2000, 15)
+    parts = []
+    for number in range(chunks):
+        delta = {
+            "content": f"<think>t{number}</think>" if number % 10 == 0 else f"word{number} ",
+            "role": "assistant",
+        }
+        chunk = {
+            "choices": [{"delta": delta, "index": 0}],
+            "created": 1,
+            "model": MODEL,
+            "object": "chat.completion.chunk",
+        }
+        chunk["usage"] = {"completion_tokens": number, "prompt_tokens": 3, "total_tokens": number + 3}
+        parts.append(f"data: {json.dumps(chunk)}\n\n")
+    body = ("".join(parts) + "data: [DONE]\n\n").encode()
+    google = Google()
+    endpoint = Endpoint(body=body, content_type="text/event-stream")
+    clients = contenders(endpoint, google)
+    plain, vertex = clients["plain"], clients["vertex-openai"]
+    from vertex_openai import iter_thoughts
+
+    def consume(client: Any) -> Callable[[], int]:
+        return lambda: sum(
+            1 for _ in client.chat.completions.create(model=MODEL, messages=MESSAGES, stream=True)
+        )
+
+    def thoughts() -> int:
+        stream = vertex.chat.completions.create(model=MODEL, messages=MESSAGES, stream=True)
+        return sum(1 for _ in iter_thoughts(stream, "think"))
+
+    ways = {
+        "plain (raw stream)": consume(plain),
+        "vertex-openai (repaired)": consume(vertex),
+        "vertex-openai + iter_thoughts": thoughts,
+    }
+    samples: dict[str, list[float]] = {name: [] for name in ways}
+    for way in ways.values():
+        way()
+    for _ in range(rounds):
+        for name, way in ways.items():
+            gc.collect()
+            start = time.perf_counter()
+            way()
+            samples[name].append((time.perf_counter() - start) * 1000)
+    google.close()
+    floor = statistics.median(samples["plain (raw stream)"])
+    rows = []
+    for name, values in samples.items():
+        stats = summary(values)
+        ours = name != "plain (raw stream)"
+        rows.append(
+            {
+                "scenario": f"iterate a {chunks}-chunk stream",
+                "contender": name,
+                "unit": "ms",
+                **stats,
+                "ratio": stats["median"] / floor,
+                "goal": "<= 1.05x raw" if ours else "",
+                "met": stats["median"] / floor <= 1.05 if ours else None,
+            }
+        )
+    return {"rows": rows, "counters": {"stream requests": endpoint.requests}}
+
+
+# --- 7. memory ---
+def memory(smoke: bool) -> dict[str, Any]:
+    total, warmup = (300, 100) if smoke else (20000, 1000)
+    google = Google()
+    endpoint = Endpoint()
+    client = contenders(endpoint, google)["vertex-openai"]
+    for _ in range(warmup):
+        client.chat.completions.create(model=MODEL, messages=MESSAGES)
+    gc.collect()
+    before = _rss_kib()
+    for _ in range(total - warmup):
+        client.chat.completions.create(model=MODEL, messages=MESSAGES)
+    gc.collect()
+    growth = (_rss_kib() - before) / 1024
+    google.close()
+    row = {
+        "scenario": f"RSS growth over {total} requests",
+        "contender": "vertex-openai",
+        "unit": "MB",
+        "median": growth,
+        "goal": "< 5 MB",
+        "met": growth < 5,
+    }
+    return {
+        "rows": [row],
+        "counters": {"requests": endpoint.requests, "token requests": google.tokens.requests},
+    }
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+SCENARIOS: dict[str, Callable[[bool], dict[str, Any]]] = {
+    "per_call": per_call,
+    "cold_start": cold_start,
+    "rollover": rollover,
+    "loop_lag": loop_lag,
+    "import_time": import_time,
+    "streams": streams,
+    "memory": memory,
+}
+
+
+def main() -> None:
+    name, smoke = sys.argv[1], "--smoke" in sys.argv
+    common.keep_google_auth_offline()
+    result = SCENARIOS[name](smoke)
+    output = os.environ.get("BENCH_OUTPUT")
+    text = json.dumps({"scenario": name, **result})
+    if output:
+        with open(output, "w") as file:
+            file.write(text)
+    else:
+        print(text)
+
+
+if __name__ == "__main__":
+    main()

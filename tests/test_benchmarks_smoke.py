@@ -1,0 +1,34 @@
+"""The benchmarks run, and their counters are right. No timing is asserted here: figures live in
+benchmarks/RESULTS.md, made by a full `python -m benchmarks` run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from harness import ROOT
+
+
+def test_benchmarks_smoke(tmp_path) -> None:
+    subprocess.run([sys.executable, "-m", "benchmarks", "--smoke", "--out", str(tmp_path)], cwd=ROOT, check=True)
+    results = {r["scenario"]: r for r in json.loads((tmp_path / "results.json").read_text())}
+    assert set(results) == {"per_call", "cold_start", "rollover", "loop_lag", "import_time", "streams", "memory"}
+    assert "| per-call overhead (sync) | vertex-openai |" in (tmp_path / "RESULTS.md").read_text()
+
+    contenders = {row["contender"] for row in results["per_call"]["rows"]}
+    assert {"plain", "vertex-openai", "refresher-proxy"} <= contenders
+
+    cold = results["cold_start"]["counters"]
+    assert cold["threads: vertex-openai token requests"] == 1
+    assert cold["tasks: vertex-openai token requests"] == 1
+    assert cold["threads: plain token requests"] == 0
+
+    rollover = results["rollover"]["counters"]
+    assert rollover["vertex-openai: rollovers"] >= 1
+    assert rollover["vertex-openai: token requests during the run"] == rollover["vertex-openai: rollovers"]
+    assert rollover["plain: token requests during the run"] == 0
+
+    assert results["loop_lag"]["counters"]["vertex-openai: token requests"] == 1
+    assert results["memory"]["counters"] == {"requests": 300, "token requests": 1}
+    assert results["streams"]["counters"]["stream requests"] == 3 + 3 * 2  # warm-up, then 2 rounds
