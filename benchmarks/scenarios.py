@@ -170,7 +170,7 @@ def _burst(client: Any, workers: int, mode: str) -> float:
 # --- 3. rollover under load ---
 def rollover(smoke: bool) -> dict[str, Any]:
     workers, duration, token_delay, stale_after, latency = (
-        (8, 2.5, 0.3, 1.0, 0.002) if smoke else (32, 9.0, 1.0, 2.0, 0.005)
+        (8, 2.5, 0.3, 1.0, 0.01) if smoke else (32, 12.0, 1.0, 2.0, 0.05)
     )
     results: dict[str, Any] = {"rows": [], "counters": {}, "series": {}}
     threshold = _helpers.REFRESH_THRESHOLD.total_seconds()
@@ -188,8 +188,8 @@ def rollover(smoke: bool) -> dict[str, Any]:
         grants = google.tokens.timeline[first_grant:]
         google.close()
         windows = [(start, end + 0.1) for start, end in grants]
-        steady = [lat for t, lat in samples if not _inside(t, windows)]
-        during = [lat for t, lat in samples if _inside(t, windows)]
+        steady = [lat for t, lat in samples if not _overlaps(t, t + lat, windows)]
+        during = [lat for t, lat in samples if _overlaps(t, t + lat, windows)]
         rollovers = _clusters([start for start, _ in grants], gap=token_delay / 2)
         blocked = sum(1 for _, lat in samples if lat >= token_delay * 0.5)
         origin = min(t for t, _ in samples)
@@ -232,8 +232,9 @@ def _contender_names() -> list[str]:
     return [*names, "refresher-proxy"]
 
 
-def _inside(t: float, windows: list[tuple[float, float]]) -> bool:
-    return any(start <= t <= end for start, end in windows)
+def _overlaps(first: float, last: float, windows: list[tuple[float, float]]) -> bool:
+    """Whether a request that ran from `first` to `last` was in flight during a token request."""
+    return any(first <= end and last >= start for start, end in windows)
 
 
 def _clusters(starts: list[float], gap: float) -> int:

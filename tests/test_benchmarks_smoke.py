@@ -11,9 +11,19 @@ from harness import ROOT
 
 
 def test_benchmarks_smoke(tmp_path) -> None:
-    subprocess.run([sys.executable, "-m", "benchmarks", "--smoke", "--out", str(tmp_path)], cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--smoke", "--out", str(tmp_path)], cwd=ROOT, check=True
+    )
     results = {r["scenario"]: r for r in json.loads((tmp_path / "results.json").read_text())}
-    assert set(results) == {"per_call", "cold_start", "rollover", "loop_lag", "import_time", "streams", "memory"}
+    assert set(results) == {
+        "per_call",
+        "cold_start",
+        "rollover",
+        "loop_lag",
+        "import_time",
+        "streams",
+        "memory",
+    }
     assert "| per-call overhead (sync) | vertex-openai |" in (tmp_path / "RESULTS.md").read_text()
 
     contenders = {row["contender"] for row in results["per_call"]["rows"]}

@@ -153,3 +153,27 @@ def test_placeholder_signatures_only_where_missing() -> None:
     assert fixed[4]["tool_calls"][0]["extra_content"]["google"]["thought_signature"] == "REAL"
     assert fixed[5]["tool_calls"][0]["extra_content"]["google"]["thought_signature"] == SKIP_THOUGHT_SIGNATURE
     assert fixed[0] == history[0] and fixed[2] == history[2]
+
+
+def test_iter_thoughts_over_dicts_and_stream_events() -> None:
+    raw = [{"choices": [{"index": 0, "delta": {"content": piece}}]} for piece in ["<think>a", "</think>b"]]
+    assert list(iter_thoughts(raw)) == [("thought", "a"), ("answer", "b")]
+
+    class ChunkEvent:  # the shape of chat.completions.stream()'s "chunk" events
+        type = "chunk"
+
+        def __init__(self, chunk: ChatCompletionChunk) -> None:
+            self.chunk = chunk
+
+    class ContentDelta:  # events without chunks are skipped
+        type = "content.delta"
+
+    events = [ChunkEvent(chunk("<think>x</think>")), ContentDelta(), ChunkEvent(chunk("y"))]
+    assert list(iter_thoughts(events)) == [("thought", "x"), ("answer", "y")]
+
+
+def test_other_choices_are_ignored() -> None:
+    second = {
+        "choices": [{"index": 1, "delta": {"content": "other"}}, {"index": 0, "delta": {"content": "first"}}]
+    }
+    assert list(iter_thoughts([second])) == [("answer", "first")]

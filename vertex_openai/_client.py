@@ -105,6 +105,11 @@ def _configure(
     return _Vertex(endpoint, auth, api_version, endpoint_id, base_url, aliases, default_google)
 
 
+def _arguments(values: dict[str, Any]) -> dict[str, Any]:
+    """A constructor's own arguments, handed on as they are (sync and async differ only in types)."""
+    return {name: value for name, value in values.items() if name != "self"}
+
+
 class _VertexClient:
     """What the sync and async clients share; mixed in before openai's class."""
 
@@ -120,7 +125,31 @@ class _VertexClient:
     project: str | None
     organization: str | None
 
-    def _finish_init(self, vertex: _Vertex) -> None:
+    def _setup(
+        self,
+        *,
+        timeout: Any,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        default_query: Mapping[str, object] | None,
+        http_client: Any,
+        _strict_response_validation: bool,
+        _token_source: TokenSource | None,
+        **vertex_options: Any,
+    ) -> None:
+        vertex = _configure(token_source=_token_source, **vertex_options)
+        super().__init__(  # type: ignore[call-arg]  # openai's OpenAI / AsyncOpenAI: next in the MRO
+            api_key=_API_KEY_PLACEHOLDER,
+            organization=None,
+            project=None,
+            base_url=vertex.endpoint.base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            default_query=default_query,
+            http_client=http_client,
+            _strict_response_validation=_strict_response_validation,
+        )
         self._vertex = vertex
         self.organization = None
         self.project = vertex.endpoint.project  # the Google project; never sent as OpenAI-Project
@@ -276,33 +305,7 @@ class VertexOpenAI(_VertexClient, openai.OpenAI):  # type: ignore[misc]  # copy(
         `default_gemini_options` (a `gemini_options()` value) is deep-merged into every chat request;
         a call's own `extra_body` wins key by key.
         """
-        vertex = _configure(
-            project=project,
-            location=location,
-            credentials=credentials,
-            token_provider=token_provider,
-            access_token=access_token,
-            api_version=api_version,
-            endpoint_id=endpoint_id,
-            base_url=base_url,
-            quota_project=quota_project,
-            model_aliases=model_aliases,
-            default_gemini_options=default_gemini_options,
-            token_source=_token_source,
-        )
-        super().__init__(
-            api_key=_API_KEY_PLACEHOLDER,
-            organization=None,
-            project=None,
-            base_url=vertex.endpoint.base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            default_query=default_query,
-            http_client=http_client,
-            _strict_response_validation=_strict_response_validation,
-        )
-        self._finish_init(vertex)
+        self._setup(**_arguments(locals()))
 
     def _prepare_options(self, options: Any) -> Any:
         return super()._prepare_options(self._shape(options))
@@ -347,33 +350,7 @@ class AsyncVertexOpenAI(_VertexClient, openai.AsyncOpenAI):  # type: ignore[misc
         _token_source: TokenSource | None = None,
     ) -> None:
         """Build an async client; arguments as for `VertexOpenAI` (`token_provider` may be async)."""
-        vertex = _configure(
-            project=project,
-            location=location,
-            credentials=credentials,
-            token_provider=token_provider,
-            access_token=access_token,
-            api_version=api_version,
-            endpoint_id=endpoint_id,
-            base_url=base_url,
-            quota_project=quota_project,
-            model_aliases=model_aliases,
-            default_gemini_options=default_gemini_options,
-            token_source=_token_source,
-        )
-        super().__init__(
-            api_key=_API_KEY_PLACEHOLDER,
-            organization=None,
-            project=None,
-            base_url=vertex.endpoint.base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            default_query=default_query,
-            http_client=http_client,
-            _strict_response_validation=_strict_response_validation,
-        )
-        self._finish_init(vertex)
+        self._setup(**_arguments(locals()))
 
     async def _prepare_options(self, options: Any) -> Any:
         return await super()._prepare_options(self._shape(options))

@@ -79,7 +79,10 @@ class ChunkRepair:
             return chunk
         for choice in choices:
             if isinstance(choice, dict) and isinstance(choice.get("delta"), dict):
-                state = self._choices.setdefault(choice.get("index", 0), _Choice())
+                index = choice.get("index", 0)
+                state = self._choices.get(index)
+                if state is None:
+                    state = self._choices[index] = _Choice()
                 _repair_delta(state, choice["delta"])
         return chunk
 

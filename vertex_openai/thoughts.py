@@ -47,6 +47,8 @@ class ThoughtSplitter:
         return "thought" if self._inside else "answer"
 
     def feed(self, text: str) -> list[tuple[ThoughtKind, str]]:
+        if not self._pending and "<" not in text:  # the common case: plain text, no tag in sight
+            return [(self.kind, text)] if text else []
         out: list[tuple[ThoughtKind, str]] = []
         buffer = self._pending + text
         while buffer:
@@ -131,20 +133,41 @@ async def _aiter_thoughts(
 
 
 def _segments(splitter: ThoughtSplitter, item: Any) -> list[tuple[ThoughtKind, str]]:
+    try:  # the common case, an openai chunk object: plain attribute reads
+        choice = item.choices[0]
+        delta = choice.delta
+        content, extra, index = delta.content, delta.__pydantic_extra__, choice.index
+    except (AttributeError, IndexError, TypeError, KeyError):
+        return _segments_of_anything(splitter, item)
+    if index or not isinstance(content, str):
+        return _segments_of_anything(splitter, item)
+    if not content:
+        return []
+    if extra and _thought_flag(extra.get("extra_content")):
+        return [*splitter.flush(), ("thought", content)]
+    return splitter.feed(content)
+
+
+def _segments_of_anything(splitter: ThoughtSplitter, item: Any) -> list[tuple[ThoughtKind, str]]:
+    """Dicts, `chat.completions.stream()` events, several choices."""
     choices = _get(item, "choices")
     if choices is None and _get(item, "type") == "chunk":  # a chat.completions.stream() event
         choices = _get(_get(item, "chunk"), "choices")
     for choice in choices or ():
-        if (_get(choice, "index") or 0) != 0:
-            continue
+        if _get(choice, "index"):
+            continue  # only the first choice
         delta = _get(choice, "delta")
         content = _get(delta, "content")
         if not content:
-            continue
-        if _get(_get(_extra(delta, "extra_content"), "google"), "thought") is True:
+            return []
+        if _thought_flag(_extra(delta, "extra_content")):
             return [*splitter.flush(), ("thought", content)]
         return splitter.feed(content)
     return []
+
+
+def _thought_flag(extra_content: Any) -> bool:
+    return _get(_get(extra_content, "google"), "thought") is True
 
 
 def _get(obj: Any, name: str) -> Any:
