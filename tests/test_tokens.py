@@ -314,3 +314,20 @@ def test_completion_helper_shape() -> None:
     from openai.types.chat import ChatCompletion
 
     assert ChatCompletion.model_validate(completion()).usage.total_tokens == 7  # type: ignore[union-attr]
+
+
+def test_failed_background_refresh_keeps_the_stale_token_and_says_so(
+    vertex: VertexServer, token_server: TokenServer, sa_credentials, caplog
+):
+    client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
+    ask(client)
+    token_server.fail_with = (400, {"error": "invalid_grant", "error_description": "Token revoked."})
+    with caplog.at_level("WARNING", logger="vertex_openai"), at(client, seconds_before_expiry=100):
+        assert ask(client) == "Hello!"  # answered with the still-valid token
+        deadline = time.monotonic() + 10
+        while client.token_source._refresh is not None and time.monotonic() < deadline:  # type: ignore[attr-defined]
+            time.sleep(0.01)
+        assert ask(client) == "Hello!"
+    assert "Token refresh failed" in caplog.text
+    assert token_server.issued[0] not in caplog.text
+    assert vertex.tokens_seen[1:] == [token_server.issued[0]] * 2

@@ -17,6 +17,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import inspect
+import logging
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from google.auth.credentials import Credentials, TokenState
 
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
+log = logging.getLogger("vertex_openai")
 
 SyncTokenProvider = Callable[[], str]
 AsyncTokenProvider = Callable[[], str | Awaitable[str]]
@@ -220,6 +222,8 @@ class CredentialsTokenSource(TokenSource):
         except BaseException as exc:
             with self._lock:
                 self._refresh = None
+            if isinstance(exc, Exception):  # nobody may be waiting (a STALE refresh): say it here
+                log.warning("Token refresh failed; the next request tries again: %s", exc)
             future.set_exception(exc)
         else:
             with self._lock:
@@ -238,6 +242,8 @@ class CredentialsTokenSource(TokenSource):
         except Exception as exc:
             reason = redact(_reason(exc), _secrets_of(credentials))
             raise TokenRefreshError(credential_label(credentials), reason) from None
+        if not credentials.token:
+            raise TokenRefreshError(credential_label(credentials), "the refresh gave no access token")
         self._rejected = None
 
     def _transport(self) -> Any:
