@@ -104,35 +104,39 @@ async def _rounds_async(clients: dict[str, Any], rounds: int, calls: int) -> dic
 
 # --- 2. cold start: 64 threads / 64 tasks, no token yet ---
 def cold_start(smoke: bool) -> dict[str, Any]:
-    workers, token_delay, latency = (16, 0.05, 0.01) if smoke else (64, 0.25, 0.05)
+    workers, token_delay, latency, rounds = (16, 0.05, 0.01, 1) if smoke else (64, 0.25, 0.05, 5)
     results: dict[str, Any] = {"rows": [], "counters": {}}
     for mode in ("threads", "tasks"):
-        google = Google()
-        google.tokens.delay = token_delay
-        endpoint = Endpoint(latency=latency)
-        clients = contenders(endpoint, google, use_async=mode == "tasks")
-        walls: dict[str, float] = {}
-        for name, client in clients.items():
-            before = google.tokens.requests
-            walls[name] = _burst(client, workers, mode)
-            results["counters"][f"{mode}: {name} token requests"] = google.tokens.requests - before
-        google.close()
-        floor = walls["plain"]
-        for name, wall in walls.items():
+        walls: dict[str, list[float]] = {}
+        tokens: dict[str, list[int]] = {}
+        for _ in range(rounds):  # new credentials every round: every round starts cold
+            google = Google()
+            google.tokens.delay = token_delay
+            for name, client in contenders(
+                Endpoint(latency=latency), google, use_async=mode == "tasks"
+            ).items():
+                before = google.tokens.requests
+                walls.setdefault(name, []).append(_burst(client, workers, mode))
+                tokens.setdefault(name, []).append(google.tokens.requests - before)
+            google.close()
+        floor = statistics.median(walls["plain"])
+        limit = token_delay + 1.1 * floor
+        for name, samples in walls.items():
+            results["counters"][f"{mode}: {name} token requests"] = max(tokens[name])
             if name == "plain":
                 continue
-            tokens = results["counters"][f"{mode}: {name} token requests"]
-            limit = token_delay + 1.1 * floor
+            stats = summary(samples)
+            ours = name == "vertex-openai"
             results["rows"].append(
                 {
                     "scenario": f"cold start, {workers} {mode}",
                     "contender": name,
                     "unit": "s to last answer",
-                    "median": wall,
-                    "ratio": wall / limit,
+                    **stats,
+                    "ratio": stats["median"] / limit,
                     "goal": f"1 token request; <= {limit:.3f} s (token delay + 1.1x no-auth {floor:.3f} s)",
-                    "met": tokens == 1 and wall <= limit if name == "vertex-openai" else None,
-                    "note": f"{tokens} token requests",
+                    "met": max(tokens[name]) == 1 and stats["median"] <= limit if ours else None,
+                    "note": f"token requests per round: {sorted(set(tokens[name]))}",
                 }
             )
     return results
@@ -269,25 +273,30 @@ def _load(client: Any, workers: int, duration: float) -> list[tuple[float, float
 
 # --- 4. event-loop lag during a refresh ---
 def loop_lag(smoke: bool) -> dict[str, Any]:
-    token_delay = 0.2 if smoke else 0.5
+    token_delay, rounds = (0.2, 1) if smoke else (0.5, 7)
     results: dict[str, Any] = {"rows": [], "counters": {}}
     for name in _contender_names():
         if name == "plain":
             continue
-        google = Google()
-        google.tokens.delay = token_delay
-        client = contenders(Endpoint(), google, use_async=True)[name]
-        lag = asyncio.run(_lag_during_first_call(client))
-        results["counters"][f"{name}: token requests"] = google.tokens.requests
-        google.close()
+        lags, token_requests = [], 0
+        for _ in range(rounds):  # new credentials every round: every round refreshes
+            google = Google()
+            google.tokens.delay = token_delay
+            client = contenders(Endpoint(), google, use_async=True)[name]
+            lags.append(asyncio.run(_lag_during_first_call(client)) * 1000)
+            token_requests += google.tokens.requests
+            google.close()
+        results["counters"][f"{name}: token requests"] = token_requests
+        stats = summary(lags)
         results["rows"].append(
             {
                 "scenario": f"event-loop lag during a refresh (token server {token_delay:g} s)",
                 "contender": name,
                 "unit": "max lag ms",
-                "median": lag * 1000,
+                **stats,
                 "goal": "< 10 ms",
-                "met": lag < 0.010 if name == "vertex-openai" else None,
+                "met": max(lags) < 10 if name == "vertex-openai" else None,
+                "note": f"worst of {rounds} rounds {max(lags):.1f} ms",
             }
         )
     return results

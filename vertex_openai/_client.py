@@ -105,6 +105,12 @@ def _configure(
     return _Vertex(endpoint, auth, api_version, endpoint_id, base_url, aliases, default_google)
 
 
+def _without_openai_identity(headers: Mapping[str, str] | None) -> dict[str, str] | None:
+    if headers is None:
+        return None
+    return {name: value for name, value in headers.items() if name.lower() not in _OPENAI_ONLY_HEADERS}
+
+
 def _arguments(values: dict[str, Any]) -> dict[str, Any]:
     """A constructor's own arguments, handed on as they are (sync and async differ only in types)."""
     return {name: value for name, value in values.items() if name != "self"}
@@ -145,7 +151,7 @@ class _VertexClient:
             base_url=vertex.endpoint.base_url,
             timeout=timeout,
             max_retries=max_retries,
-            default_headers=default_headers,
+            default_headers=_without_openai_identity(default_headers),
             default_query=default_query,
             http_client=http_client,
             _strict_response_validation=_strict_response_validation,
@@ -184,8 +190,12 @@ class _VertexClient:
 
     @property
     def default_headers(self) -> dict[str, Any]:
-        # `project` here is the Google project: openai would send it as OpenAI-Project.
-        return {k: v for k, v in super().default_headers.items() if k.lower() not in _OPENAI_ONLY_HEADERS}  # type: ignore[misc]
+        # `project` here is the Google project: openai would send it as OpenAI-Project. (The
+        # caller's own headers lost any spelling of these two in _setup.)
+        headers: dict[str, Any] = super().default_headers  # type: ignore[misc]
+        headers.pop("OpenAI-Organization", None)
+        headers.pop("OpenAI-Project", None)
+        return headers
 
     def _check_destination(self, request: Any) -> None:
         url, base = request.url, self._base_url  # both parsed by openai's HTTP library
