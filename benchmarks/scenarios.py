@@ -109,9 +109,11 @@ def cold_start(smoke: bool) -> dict[str, Any]:
     for mode in ("threads", "tasks"):
         walls: dict[str, list[float]] = {}
         tokens: dict[str, list[int]] = {}
+        fetches = []
         for _ in range(rounds):  # new credentials every round: every round starts cold
             google = Google()
             google.tokens.delay = token_delay
+            fetches.append(_token_fetch(google))
             for name, client in contenders(
                 Endpoint(latency=latency), google, use_async=mode == "tasks"
             ).items():
@@ -119,8 +121,8 @@ def cold_start(smoke: bool) -> dict[str, Any]:
                 walls.setdefault(name, []).append(_burst(client, workers, mode))
                 tokens.setdefault(name, []).append(google.tokens.requests - before)
             google.close()
-        floor = statistics.median(walls["plain"])
-        limit = token_delay + 1.1 * floor
+        floor, fetch = statistics.median(walls["plain"]), statistics.median(fetches)
+        limit = fetch + 1.1 * floor
         for name, samples in walls.items():
             results["counters"][f"{mode}: {name} token requests"] = max(tokens[name])
             if name == "plain":
@@ -134,12 +136,21 @@ def cold_start(smoke: bool) -> dict[str, Any]:
                     "unit": "s to last answer",
                     **stats,
                     "ratio": stats["median"] / limit,
-                    "goal": f"1 token request; <= {limit:.3f} s (token delay + 1.1x no-auth {floor:.3f} s)",
+                    "goal": f"1 token request; <= {limit:.3f} s (one token fetch {fetch:.3f} s, of which the "
+                    f"server's delay {token_delay:g} s, + 1.1x no-auth {floor:.3f} s)",
                     "met": max(tokens[name]) == 1 and stats["median"] <= limit if ours else None,
                     "note": f"token requests per round: {sorted(set(tokens[name]))}",
                 }
             )
     return results
+
+
+def _token_fetch(google: Google) -> float:
+    """What one token costs with google-auth alone: the signed grant, the HTTP round trip, the delay."""
+    credentials = google.credentials()
+    start = time.perf_counter()
+    credentials.refresh(common.google.auth.transport.requests.Request())
+    return time.perf_counter() - start
 
 
 def _burst(client: Any, workers: int, mode: str) -> float:
@@ -324,7 +335,7 @@ async def _lag_during_first_call(client: Any) -> float:
 
 # --- 5. import time ---
 def import_time(smoke: bool) -> dict[str, Any]:
-    runs = 3 if smoke else 21
+    runs = 3 if smoke else 41
     times: dict[str, list[float]] = {"openai": [], "vertex_openai": []}
     for _ in range(runs):
         for module in times:
