@@ -86,9 +86,9 @@ class Endpoint:
 class Google:
     """A local token server and service-account credentials whose token_uri points at it."""
 
-    def __init__(self) -> None:
+    def __init__(self, private_key_pem: str | None = None) -> None:
         self.tokens = TokenServer()
-        self.info = service_account_info(self.tokens.token_uri, new_private_key_pem())
+        self.info = service_account_info(self.tokens.token_uri, private_key_pem or new_private_key_pem())
 
     def credentials(self) -> Any:
         """Fresh credentials (no token yet), scoped as every contender would scope them."""

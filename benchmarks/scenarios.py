@@ -8,9 +8,11 @@ import asyncio
 import gc
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +28,37 @@ def summary(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     quartiles = statistics.quantiles(ordered, n=4) if len(ordered) > 1 else [ordered[0]] * 3
     return {"median": statistics.median(ordered), "q1": quartiles[0], "q3": quartiles[2], "n": len(ordered)}
+
+
+def paired_rows(
+    scenario: str, unit: str, samples: dict[str, list[float]], floor: str, goal: str, limit: float
+) -> list[dict[str, Any]]:
+    """Rows for contenders measured in the same rounds as `floor`. A contender's ratio is the median
+    of its per-round ratios to the floor (each round measured back to back), which cancels the drift
+    of a shared machine; `goal` and `limit` apply to the contenders whose name starts with "vertex"."""
+    rows = []
+    for name, values in samples.items():
+        ratios = [value / base for value, base in zip(values, samples[floor], strict=True)]
+        ratio = statistics.median(ratios)
+        ours = name.startswith("vertex")
+        spread = summary(ratios)
+        rows.append(
+            {
+                "scenario": scenario,
+                "contender": name,
+                "unit": unit,
+                **summary(values),
+                "ratio": ratio,
+                "goal": goal if ours else "",
+                "met": ratio <= limit if ours else None,
+                **(
+                    {"note": f"per-round ratio q1-q3 {spread['q1']:.3f}-{spread['q3']:.3f}"}
+                    if name != floor
+                    else {}
+                ),
+            }
+        )
+    return rows
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -45,25 +78,77 @@ def per_call(smoke: bool) -> dict[str, Any]:
                 per_round = _rounds_sync(clients, rounds, calls)
             else:
                 per_round = asyncio.run(_rounds_async(clients, rounds, calls))
-            floor = statistics.median(per_round["plain"])
-            for name, samples in per_round.items():
-                stats = summary(samples)
-                ours = name == "vertex-openai"
-                results["rows"].append(
-                    {
-                        "scenario": f"per-call overhead ({mode})",
-                        "contender": name,
-                        "unit": "µs/call",
-                        **stats,
-                        "ratio": stats["median"] / floor,
-                        "goal": "<= 1.03x plain" if ours else "",
-                        "met": stats["median"] / floor <= 1.03 if ours else None,
-                    }
-                )
+            results["rows"] += paired_rows(
+                f"per-call overhead ({mode})", "µs/call", per_round, "plain", "<= 1.03x plain", 1.03
+            )
             results["counters"][f"{mode}: token requests, all contenders"] = google.tokens.requests
     finally:
         google.close()
+    if not smoke and shutil.which("valgrind"):
+        results["rows"] += instruction_rows()
     return results
+
+
+_CALLS_SCRIPT = """
+import sys
+from benchmarks import common
+common.keep_google_auth_offline()
+google = common.Google(private_key_pem=sys.argv[3])  # one key for every run: key generation varies
+client = common.contenders(common.Endpoint(), google)[sys.argv[1]]
+for _ in range(int(sys.argv[2])):
+    client.chat.completions.create(model=common.MODEL, messages=common.MESSAGES)
+google.close()
+"""
+
+
+def instruction_rows(few: int = 50, many: int = 450) -> list[dict[str, Any]]:
+    """Instructions per call under callgrind: a count, not a time, so the same on a busy machine.
+    The difference of a run with `many` calls and one with `few` leaves start-up out."""
+    per_call: dict[str, float] = {}
+    key = common.new_private_key_pem()
+    for name in ("plain", "vertex-openai"):
+        counts = [_instructions(name, calls, key) for calls in (few, many)]
+        per_call[name] = (counts[1] - counts[0]) / (many - few)
+    ratio = per_call["vertex-openai"] / per_call["plain"]
+    return [
+        {
+            "scenario": "per-call instructions (sync, callgrind)",
+            "contender": name,
+            "unit": "instructions/call",
+            "median": value,
+            "ratio": value / per_call["plain"],
+            "goal": "<= 1.03x plain" if name != "plain" else "",
+            "met": ratio <= 1.03 if name != "plain" else None,
+            "note": f"difference of {many} and {few} calls",
+        }
+        for name, value in per_call.items()
+    ]
+
+
+def _instructions(name: str, calls: int, key: str) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "callgrind.out")
+        subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}",
+                sys.executable,
+                "-c",
+                _CALLS_SCRIPT,
+                name,
+                str(calls),
+                key,
+            ],
+            check=True,
+            capture_output=True,
+            cwd=common.ROOT,
+        )
+        with open(out) as file:
+            for line in file:
+                if line.startswith("totals:") or line.startswith("summary:"):
+                    return int(line.split()[1])
+    raise RuntimeError("callgrind wrote no totals")
 
 
 def _rotations(clients: dict[str, Any], rounds: int) -> list[list[tuple[str, Any]]]:
@@ -337,26 +422,13 @@ async def _lag_during_first_call(client: Any) -> float:
 def import_time(smoke: bool) -> dict[str, Any]:
     runs = 3 if smoke else 41
     times: dict[str, list[float]] = {"openai": [], "vertex_openai": []}
-    for _ in range(runs):
-        for module in times:
+    for number in range(runs):
+        for module in sorted(times, reverse=number % 2 == 1):  # alternate which goes first
             start = time.perf_counter()
             subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
             times[module].append(time.perf_counter() - start)
-    floor = statistics.median(times["openai"])
-    rows = []
-    for module, samples in times.items():
-        stats = summary([s * 1000 for s in samples])
-        rows.append(
-            {
-                "scenario": "python -c 'import X'",
-                "contender": module,
-                "unit": "ms",
-                **stats,
-                "ratio": statistics.median(samples) / floor,
-                "goal": "<= 1.10x import openai" if module == "vertex_openai" else "",
-                "met": statistics.median(samples) / floor <= 1.10 if module == "vertex_openai" else None,
-            }
-        )
+    in_ms = {module: [t * 1000 for t in samples] for module, samples in times.items()}
+    rows = paired_rows("python -c 'import X'", "ms", in_ms, "openai", "<= 1.10x import openai", 1.10)
     return {"rows": rows, "counters": {}}
 
 
@@ -408,22 +480,9 @@ def streams(smoke: bool) -> dict[str, Any]:
             way()
             samples[name].append((time.perf_counter() - start) * 1000)
     google.close()
-    floor = statistics.median(samples["plain (raw stream)"])
-    rows = []
-    for name, values in samples.items():
-        stats = summary(values)
-        ours = name != "plain (raw stream)"
-        rows.append(
-            {
-                "scenario": f"iterate a {chunks}-chunk stream",
-                "contender": name,
-                "unit": "ms",
-                **stats,
-                "ratio": stats["median"] / floor,
-                "goal": "<= 1.05x raw" if ours else "",
-                "met": stats["median"] / floor <= 1.05 if ours else None,
-            }
-        )
+    rows = paired_rows(
+        f"iterate a {chunks}-chunk stream", "ms", samples, "plain (raw stream)", "<= 1.05x raw", 1.05
+    )
     return {"rows": rows, "counters": {"stream requests": endpoint.requests}}
 
 

@@ -1,5 +1,6 @@
 """Structured output: openai's parse() with a pydantic model (Vertex takes a subset of JSON Schema:
-keep models flat and non-recursive)."""
+keep models flat and non-recursive). On openai 1.x, `client.beta.chat.completions.parse` is the
+same call; openai 2 and 3 keep only `client.chat.completions.parse`, used here."""
 
 import pydantic
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import datetime
 import inspect
 import logging
 import threading
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 log = logging.getLogger("vertex_openai")
+_UTC = datetime.timezone.utc
+_now = datetime.datetime.now
 
 SyncTokenProvider = Callable[[], str]
 AsyncTokenProvider = Callable[[], str | Awaitable[str]]
@@ -124,10 +127,11 @@ class CredentialsTokenSource(TokenSource):
         from google.auth.credentials import TokenState  # imported when first needed: `import` stays fast
 
         self._google: Any = _helpers
-
         self._states: type[TokenState] = TokenState
-        self._fresh_token: str | None = None  # the token last seen FRESH, and until when it stays so
-        self._fresh_until: Any = None
+        # The token last seen FRESH, and until when it stays so: an aware datetime on google-auth's
+        # clock (`datetime.now`, which time-machine moves), compared without building a naive copy.
+        self._fresh_token: str | None = None
+        self._fresh_until = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
         self._credentials = None if credentials is None else _scoped(credentials)
         self._explicit_quota_project = quota_project
         self._lock = threading.Lock()
@@ -188,13 +192,14 @@ class CredentialsTokenSource(TokenSource):
         if credentials is None:
             return None
         token: str | None = credentials.token
-        if token is not None and token is self._fresh_token and self._google.utcnow() < self._fresh_until:
+        if token is not None and token is self._fresh_token and _now(_UTC) < self._fresh_until:
             return token  # fast path: the same token, still before its STALE point
         state = credentials.token_state
         if state is self._states.INVALID or token is None or token == self._rejected:
             return None
         if state is self._states.FRESH and credentials.expiry is not None:
-            self._fresh_until = credentials.expiry - self._google.REFRESH_THRESHOLD
+            stale_at = credentials.expiry - self._google.REFRESH_THRESHOLD
+            self._fresh_until = stale_at.replace(tzinfo=_UTC)  # google-auth's expiry is naive UTC
             self._fresh_token = token
         elif state is self._states.STALE and self._refresh is None:
             self._start_refresh()

@@ -23,7 +23,7 @@ from ._auth import (
     SyncTokenProvider,
     TokenSource,
 )
-from ._endpoint import Endpoint, resolve_endpoint
+from ._endpoint import Endpoint, origin, resolve_endpoint
 from ._stream import RepairingDecoder
 
 if TYPE_CHECKING:
@@ -197,12 +197,12 @@ class _VertexClient:
         headers.pop("OpenAI-Project", None)
         return headers
 
-    def _check_destination(self, request: Any) -> None:
-        url, base = request.url, self._base_url  # both parsed by openai's HTTP library
-        if url.scheme != base.scheme or url.netloc != base.netloc:
+    def _check_destination(self, options: Any) -> None:
+        # A relative URL always joins onto the base URL; only an absolute one can leave its origin.
+        if "://" in options.url and origin(options.url) != origin(str(self._base_url)):
             raise openai.OpenAIError(
-                f"Refusing to send Google credentials to {url.scheme}://{url.host}: "
-                f"this client only talks to {base.scheme}://{base.host}."
+                f"Refusing to send Google credentials to {options.url}: this client only talks to "
+                f"{str(self._base_url).rstrip('/')}."
             )
 
     def _sign(self, request: Any, token: str) -> None:
@@ -318,11 +318,11 @@ class VertexOpenAI(_VertexClient, openai.OpenAI):  # type: ignore[misc]  # copy(
         self._setup(**_arguments(locals()))
 
     def _prepare_options(self, options: Any) -> Any:
+        self._check_destination(options)
         return super()._prepare_options(self._shape(options))
 
     def _prepare_request(self, request: Any) -> None:
         super()._prepare_request(request)
-        self._check_destination(request)
         self._sign(request, self._vertex.auth.token())
 
     def request(self, cast_to: Any, options: Any, *args: Any, **kwargs: Any) -> Any:
@@ -363,11 +363,11 @@ class AsyncVertexOpenAI(_VertexClient, openai.AsyncOpenAI):  # type: ignore[misc
         self._setup(**_arguments(locals()))
 
     async def _prepare_options(self, options: Any) -> Any:
+        self._check_destination(options)
         return await super()._prepare_options(self._shape(options))
 
     async def _prepare_request(self, request: Any) -> None:
         await super()._prepare_request(request)
-        self._check_destination(request)
         self._sign(request, await self._vertex.auth.atoken())
 
     async def request(self, cast_to: Any, options: Any, *args: Any, **kwargs: Any) -> Any:
