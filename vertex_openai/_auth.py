@@ -55,6 +55,11 @@ class TokenSource(abc.ABC):
         """Vertex answered 401 to `token`. True when asking again may give a better one."""
         return False
 
+    def first_token(self) -> Future[None] | None:
+        """None when a token exists; else the fetch of the first one, to wait for before openai builds
+        the request (so that a burst of cold requests leaves the interpreter to that one fetch)."""
+        return None
+
     @abc.abstractmethod
     def describe(self) -> str:
         """What kind of credential this is, without any secret."""
@@ -169,9 +174,15 @@ class CredentialsTokenSource(TokenSource):
     async def atoken(self) -> str:
         token = self._usable_token()
         if token is None:
-            await _wait(self._start_refresh())
+            await wait_for(self._start_refresh())
             token = self._latest_token()
         return token
+
+    def first_token(self) -> Future[None] | None:
+        credentials = self._credentials  # attribute reads only: the clock is read in token()
+        if credentials is not None and credentials.token is not None:
+            return None
+        return self._start_refresh()
 
     def reject(self, token: str) -> bool:
         credentials = self._credentials
@@ -202,32 +213,36 @@ class CredentialsTokenSource(TokenSource):
             self._fresh_until = stale_at.replace(tzinfo=_UTC)  # google-auth's expiry is naive UTC
             self._fresh_token = token
         elif state is self._states.STALE and self._refresh is None:
-            self._start_refresh()
+            self._start_refresh(background=True)
         return token
 
     def _latest_token(self) -> str:
         assert self._credentials is not None and self._credentials.token is not None
         return self._credentials.token  # type: ignore[no-any-return]
 
-    def _start_refresh(self) -> Future[None]:
-        """The refresh in flight, started if there is none (single-flight)."""
+    def _start_refresh(self, *, background: bool = False) -> Future[None]:
+        """The refresh in flight, started if there is none (single-flight). A `background` one has
+        nobody waiting for it, so it reports its own failure."""
         with self._lock:
             if self._refresh is None:
                 future: Future[None] = Future()
                 future.set_running_or_notify_cancel()  # a cancelled waiter must not cancel the others
                 self._refresh = future
                 threading.Thread(
-                    target=self._run_refresh, args=(future,), name="vertex-openai-token-refresh", daemon=True
+                    target=self._run_refresh,
+                    args=(future, background),
+                    name="vertex-openai-token-refresh",
+                    daemon=True,
                 ).start()
             return self._refresh
 
-    def _run_refresh(self, future: Future[None]) -> None:
+    def _run_refresh(self, future: Future[None], background: bool) -> None:
         try:
             self._refresh_now()
         except BaseException as exc:
             with self._lock:
                 self._refresh = None
-            if isinstance(exc, Exception):  # nobody may be waiting (a STALE refresh): say it here
+            if background and isinstance(exc, Exception):
                 log.warning("Token refresh failed; the next request tries again: %s", exc)
             future.set_exception(exc)
         else:
@@ -288,7 +303,8 @@ def _discover_adc() -> tuple[Credentials, str | None]:
     return credentials, project
 
 
-async def _wait(future: Future[None]) -> None:
+async def wait_for(future: Future[None]) -> None:
+    """Wait for a refresh without blocking the event loop."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # another async library (trio): wait on a worker thread instead

@@ -22,6 +22,7 @@ from ._auth import (
     StaticTokenSource,
     SyncTokenProvider,
     TokenSource,
+    wait_for,
 )
 from ._endpoint import Endpoint, origin, resolve_endpoint
 from ._stream import RepairingDecoder
@@ -319,6 +320,9 @@ class VertexOpenAI(_VertexClient, openai.OpenAI):  # type: ignore[misc]  # copy(
 
     def _prepare_options(self, options: Any) -> Any:
         self._check_destination(options)
+        first = self._vertex.auth.first_token()
+        if first is not None:
+            first.result()
         return super()._prepare_options(self._shape(options))
 
     def _prepare_request(self, request: Any) -> None:
@@ -364,6 +368,9 @@ class AsyncVertexOpenAI(_VertexClient, openai.AsyncOpenAI):  # type: ignore[misc
 
     async def _prepare_options(self, options: Any) -> Any:
         self._check_destination(options)
+        first = self._vertex.auth.first_token()
+        if first is not None:
+            await wait_for(first)
         return await super()._prepare_options(self._shape(options))
 
     async def _prepare_request(self, request: Any) -> None:
