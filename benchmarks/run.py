@@ -22,6 +22,27 @@ from .scenarios import SCENARIOS
 
 HERE = Path(__file__).resolve().parent
 
+READING = [
+    "- Contenders: `plain` is `openai.OpenAI` with a static key (no Google auth: the floor);",
+    "  `openai-provider` is `openai.OpenAI(provider=openai.providers.vertex.vertex(...))` with the same",
+    "  credentials and base URL; `refresher-proxy` refreshes in `__getattr__` when the credentials are not",
+    "  `valid`, as Google's sample does. All use real google-auth service-account credentials (a key made",
+    "  for the run) against a local token server, and an in-memory Vertex endpoint (no sockets).",
+    "- Wall-clock ratios on this shared 2-core machine move by about +-3% between identical rounds, the",
+    "  size of the per-call goal; ratios are therefore medians of per-round ratios (contenders measured",
+    "  back to back), and the callgrind row counts instructions, which a busy machine cannot move.",
+    "- Import: whole `python -c` runs, interpreter start included; `python -X importtime` shows",
+    "  vertex_openai's own modules at about 14 ms on top of openai's ~350 ms.",
+    "- Rollover: tokens are issued to go STALE 2 s after issue, the token server answers in 1 s, 32",
+    "  threads send without pause to an endpoint that answers in 50 ms. A request 'waited' when it took",
+    "  at least half the token server's delay; 'during rollover' means in flight while a token request",
+    "  was. openai's provider holds a lock around google-auth's `before_request`, which refreshes",
+    "  (blocking) from STALE on; the proxy refreshes in every thread that sees a non-`valid` token.",
+    "- google-auth >= 2.6x starts a background 'regional access boundary' lookup from",
+    "  `before_request` (openai's provider calls it); the benchmark process turns that lookup off so that",
+    "  nothing leaves the machine. vertex-openai never calls `before_request`.",
+]
+
 
 def run_scenario(name: str, smoke: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
@@ -97,6 +118,7 @@ def write_results(results: list[dict[str, Any]], out: Path, smoke: bool) -> Path
             lines.append(f"- {result['scenario']}: {key} = {value}")
     if any("series" in r for r in results):
         lines += ["", "![request latency across token rollovers](rollover.png)", ""]
+    lines += ["", "## Reading the figures", "", *READING]
     path = out / "RESULTS.md"
     path.write_text("\n".join(lines) + "\n")
     return path

@@ -24,7 +24,7 @@ def test_benchmarks_smoke(tmp_path) -> None:
         "streams",
         "memory",
     }
-    assert "| per-call overhead (sync) | vertex-openai |" in (tmp_path / "RESULTS.md").read_text()
+    assert "| per-call overhead (sync) | vertex-openai" in (tmp_path / "RESULTS.md").read_text()
 
     contenders = {row["contender"] for row in results["per_call"]["rows"]}
     assert {"plain", "vertex-openai", "refresher-proxy"} <= contenders
