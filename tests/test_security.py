@@ -121,3 +121,9 @@ def test_async_origin_check(vertex: VertexServer, sa_credentials) -> None:
 
     with pytest.raises(openai.OpenAIError, match="Refusing"):
         asyncio.run(main())
+
+
+def test_a_protocol_relative_path_stays_on_the_base_origin(vertex: VertexServer, sa_credentials) -> None:
+    client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials, max_retries=0)
+    client.post("//example.com/chat/completions", cast_to=object, body={"model": "m", "messages": []})
+    assert vertex.seen[-1].path.startswith("/v1/projects/test-project/")  # joined onto the base URL

@@ -197,6 +197,7 @@ def test_second_401_raises_authentication_error(
     assert token_server.requests == 2
     assert caught.value.status_code == 401
     assert "Request had invalid authentication credentials" in caught.value.message
+    assert "(ACCESS_TOKEN_TYPE_UNSUPPORTED)" in caught.value.message  # the ErrorInfo reason, in the hint
     assert caught.value.body["status"] == "UNAUTHENTICATED"  # type: ignore[index]
 
 

@@ -57,7 +57,7 @@ def vertex_error(body: object) -> Mapping[str, Any] | None:
     return None
 
 
-def hint(status: int, message: str, *, location: str | None) -> str | None:
+def hint(status: int, message: str, *, location: str | None, reason: str | None = None) -> str | None:
     """A short fix for the errors people hit most on this endpoint."""
     if "Malformed publisher model name" in message:
         return "use a 'publisher/model' name such as 'google/gemini-2.5-flash'."
@@ -76,7 +76,17 @@ def hint(status: int, message: str, *, location: str | None) -> str | None:
     if status == 404 and location not in (None, "global") and "model" in message.lower():
         return f"newer models are often served only on location='global', not {location!r}."
     if status == 401:
-        return "the access token was rejected; run `vertex-openai doctor` to check your credentials."
+        why = f" ({reason})" if reason else ""
+        return f"the access token was rejected{why}; run `vertex-openai doctor` to check your credentials."
+    return None
+
+
+def _reason(error: Mapping[str, Any]) -> str | None:
+    """The `reason` of Google's ErrorInfo detail, e.g. ACCESS_TOKEN_TYPE_UNSUPPORTED."""
+    details = error.get("details")
+    for detail in details if isinstance(details, list) else ():
+        if isinstance(detail, Mapping) and isinstance(detail.get("reason"), str):
+            return detail["reason"]  # type: ignore[no-any-return]
     return None
 
 
@@ -92,7 +102,7 @@ def shape_status_error(
         return make(err_msg, body=body, response=response)
     message = str(error.get("message") or error.get("status") or "")
     text = f"Error code: {response.status_code} - {message}"
-    fix = hint(response.status_code, message, location=location)
+    fix = hint(response.status_code, message, location=location, reason=_reason(error))
     if fix:
         text += f" (hint: {fix})"
     return make(text, body=error, response=response)
