@@ -162,7 +162,10 @@ def _drop_repeats(new: dict[str, Any], seen: dict[str, Any]) -> None:
     for key in list(new):
         value = new[key]
         if isinstance(value, dict):
-            _drop_repeats(value, seen.setdefault(key, {}) if isinstance(seen.get(key, {}), dict) else {})
+            remembered = seen.get(key)
+            if not isinstance(remembered, dict):
+                remembered = seen[key] = {}
+            _drop_repeats(value, remembered)
             if not value:
                 del new[key]
         elif isinstance(value, str) and seen.get(key) == value:
