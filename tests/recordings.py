@@ -1,7 +1,9 @@
-"""Replay the real recordings in ../shared/recordings through vcrpy, bodies unchanged.
+"""Replay the real recordings in tests/recordings/ through vcrpy, bodies unchanged.
 
-A recording is turned into a vcrpy cassette at test time; only the URL may be moved (to the Vertex
-route the product sees). Nothing in a response body is edited.
+The recordings are byte-for-byte copies of the project's shared recordings (provenance in
+tests/recordings/README.md), so a clone of the repository alone runs its tests. A recording is
+turned into a vcrpy cassette at test time; only the URL may be moved (to the Vertex route the product
+sees). Nothing in a response body is edited.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 import vcr
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "recordings"
+RECORDINGS = Path(__file__).resolve().parent / "recordings"
 CASSETTES = Path(__file__).resolve().parent / "cassettes"
 VERTEX_BASE = "https://aiplatform.googleapis.com/v1/projects/test-project/locations/global/endpoints/openapi"
 
@@ -26,7 +28,8 @@ replay = vcr.VCR(
 
 
 def load(name: str) -> dict[str, Any]:
-    return json.loads((SHARED / name).read_text())  # type: ignore[no-any-return]
+    recording: dict[str, Any] = json.loads((RECORDINGS / name).read_text(encoding="utf-8"))
+    return recording
 
 
 def response_text(response: dict[str, Any]) -> str:
@@ -40,7 +43,7 @@ def response_text(response: dict[str, Any]) -> str:
 def cassette_from_recording(name: str, tmp_path: Path, *, urls: dict[int, str] | None = None) -> Path:
     """Write recording `name` as a vcrpy cassette; `urls` moves interaction i to another URL."""
     recording = load(name)
-    interactions = []
+    interactions: list[dict[str, Any]] = []
     for index, item in enumerate(recording["interactions"]):
         request, response = item["request"], item["response"]
         interactions.append(
