@@ -1,0 +1,108 @@
+"""langchain-openai's `ChatOpenAI` over `VertexOpenAI` / `AsyncVertexOpenAI`: invoke, stream, a
+`bind_tools` loop, `with_structured_output`."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pydantic import BaseModel
+from vertex_shape import MODEL, SENT_MODEL, Google, require
+
+require("langchain_openai")
+
+from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage, ToolMessage  # noqa: E402
+from langchain_core.tools import tool  # noqa: E402
+from langchain_openai import ChatOpenAI  # noqa: E402
+
+
+def chat_model(google: Google, **options: Any) -> ChatOpenAI:
+    vx, avx = google.client(), google.async_client()
+    # the snippet of docs/frameworks.md: both pairs, or ChatOpenAI builds plain OpenAI clients
+    return ChatOpenAI(
+        client=vx.chat.completions,
+        root_client=vx,
+        async_client=avx.chat.completions,
+        root_async_client=avx,
+        model=MODEL,
+        **options,
+    )
+
+
+def test_invoke_across_a_rollover(google: Google) -> None:
+    llm = chat_model(google)
+    assert llm.invoke("Hi").content == "Hello from Gemini on Vertex."
+    google.rollover()
+    assert asyncio.run(llm.ainvoke("Hi again")).content == "Hello from Gemini on Vertex."
+    assert [b["model"] for b in google.bodies] == [SENT_MODEL, SENT_MODEL]
+    google.assert_rolled_over()
+
+
+def test_streamed_usage_is_the_last_chunks(google: Google) -> None:
+    llm = chat_model(google, stream_usage=True)
+    total: AIMessageChunk | None = None
+    llm.invoke("warm up")
+    google.rollover()
+    for chunk in llm.stream("Hi"):
+        assert isinstance(chunk, AIMessageChunk)
+        total = chunk if total is None else total + chunk
+    assert total is not None
+    assert total.content == "Hello from Gemini on Vertex."
+    assert google.bodies[-1]["stream"] is True
+    last = google.gemini.last_usage
+    assert total.usage_metadata is not None
+    assert total.usage_metadata["input_tokens"] == last["prompt_tokens"]
+    assert total.usage_metadata["output_tokens"] == last["completion_tokens"]
+    assert total.usage_metadata["total_tokens"] == last["total_tokens"]
+    google.assert_rolled_over()
+
+
+@tool
+def get_weather(city: str) -> str:
+    """Current temperature in a city."""
+    return {"Paris": "18°C"}.get(city, "unknown")
+
+
+def tool_loop(google: Google, llm: ChatOpenAI) -> str:
+    with_tools = llm.bind_tools([get_weather])
+    messages: list[BaseMessage] = [HumanMessage("Weather in Paris?")]
+    while True:
+        answer = with_tools.invoke(messages)
+        messages.append(answer)
+        if not answer.tool_calls:  # type: ignore[attr-defined]
+            return str(answer.content)
+        for call in answer.tool_calls:  # type: ignore[attr-defined]
+            google.rollover()  # the token expires while the tool runs
+            messages.append(ToolMessage(get_weather.invoke(call["args"]), tool_call_id=call["id"]))
+
+
+def test_bind_tools_loop_sends_the_signature_back(google: Google) -> None:
+    assert tool_loop(google, chat_model(google)) == "The tools said: 18°C. Have a nice day."
+    call, signature = google.tool_call_round_trip()
+    assert call["extra_content"] == signature  # LangChain rebuilt the call; the client re-attached it
+    assert call["id"]
+    assert [b["model"] for b in google.bodies] == [SENT_MODEL, SENT_MODEL]
+    google.assert_rolled_over()
+
+
+def test_streamed_bind_tools_loop(google: Google) -> None:
+    assert tool_loop(google, chat_model(google, streaming=True)) == "The tools said: 18°C. Have a nice day."
+    call, signature = google.tool_call_round_trip()
+    assert call["extra_content"] == signature
+    assert call["id"]
+    google.assert_rolled_over()
+
+
+class Weather(BaseModel):
+    city: str
+    celsius: int
+
+
+def test_with_structured_output(google: Google) -> None:
+    llm = chat_model(google)
+    llm.invoke("warm up")
+    google.rollover()
+    weather = llm.with_structured_output(Weather).invoke("Weather in Paris?")
+    assert weather == Weather(city="Paris", celsius=1)
+    assert google.bodies[-1]["model"] == SENT_MODEL
+    google.assert_rolled_over()
