@@ -1,0 +1,92 @@
+"""OpenAI routes that Vertex AI's OpenAI-compatible endpoint does not serve, and what to do instead.
+
+The hint is added to the 404 Vertex answers (not raised before sending): a self-deployed endpoint
+(vLLM, TGI) does serve some of these routes, and Google may add more.
+"""
+
+from __future__ import annotations
+
+import re
+
+# (route after `endpoints/{id}`, the Vertex way); first match wins
+_UNSERVED: tuple[tuple[str, str], ...] = (
+    (
+        "chat/completions",
+        "",  # served: a 404 here is about the model or location, not the route
+    ),
+    (
+        "completions",
+        "Vertex serves chat only: use client.chat.completions.create(messages=[{'role': 'user', "
+        "'content': prompt}]).",
+    ),
+    (
+        "images",
+        "ask an image model for image output with chat: client.chat.completions.create("
+        "model='google/gemini-2.5-flash-image', modalities=['image'], ...), then "
+        "vertex_openai.response_images(response); image input goes in 'image_url' content parts.",
+    ),
+    (
+        "audio/transcriptions",
+        "send the audio to a Gemini model as an 'input_audio' content part and ask for a transcript.",
+    ),
+    (
+        "audio/translations",
+        "send the audio to a Gemini model as an 'input_audio' content part and ask for a translation.",
+    ),
+    (
+        "audio",
+        "audio input goes to chat as 'input_audio' content parts; speech output is not served on "
+        "this endpoint (use Google Cloud Text-to-Speech).",
+    ),
+    (
+        "files",
+        "put files in the request ('image_url'/'input_audio' parts with data: URIs or gs:// URIs) "
+        "or in Cloud Storage; the endpoint has no file store.",
+    ),
+    (
+        "uploads",
+        "upload to Cloud Storage and pass gs:// URIs in content parts; the endpoint has no file store.",
+    ),
+    (
+        "batches",
+        "use Vertex AI batch prediction (Cloud Storage or BigQuery input) for batch jobs, or "
+        "service_tier='flex' for cheaper latency-tolerant requests.",
+    ),
+    (
+        "moderations",
+        "Gemini applies safety filters itself: set them with "
+        "vertex_openai.gemini_options(safety_settings=...); blocked answers finish with 'content_filter'.",
+    ),
+    ("models", "list and retrieve models with client.models.list() / retrieve(); nothing else is served."),
+    ("fine_tuning", "tune models with Vertex AI supervised tuning (the tuningJobs API)."),
+    (
+        "vector_stores",
+        "use Vertex AI Vector Search or RAG Engine; embeddings.create works for your own store.",
+    ),
+    ("assistants", "use chat completions with tools; keep the conversation state yourself."),
+    ("threads", "use chat completions and keep the conversation history yourself."),
+    ("realtime", "the Live API is served by Vertex's native API, not this endpoint."),
+    ("evals", "use the Vertex AI evaluation service."),
+    ("containers", "code execution is a native Gemini tool, not served on this endpoint."),
+    ("videos", "video generation (Veo) is served by Vertex's native API, not this endpoint."),
+)
+_ROUTE_RE = re.compile(r"/endpoints/[^/]+/(?P<route>[^?#]*)")
+
+
+def route_of(path: str) -> str | None:
+    """The OpenAI route of a request path on an endpoint (`chat/completions`, `files/abc`, ...)."""
+    found = _ROUTE_RE.search(path)
+    return found["route"].strip("/") if found else None
+
+
+def unserved_hint(path: str) -> str | None:
+    """What to do instead, when `path` is an OpenAI route Vertex does not serve."""
+    route = route_of(path)
+    if route is None:
+        return None
+    for prefix, hint in _UNSERVED:
+        if route == prefix or route.startswith(prefix + "/"):
+            return (
+                f"Vertex AI's OpenAI-compatible endpoint does not serve /{prefix}: {hint}" if hint else None
+            )
+    return None
