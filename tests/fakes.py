@@ -18,6 +18,9 @@ from urllib.parse import parse_qs
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+# The one token the `server` fixture's endpoint accepts (tests that need no token server).
+STATIC_TOKEN = "ya29.static-test-token"
+
 # Google's documented 401 body for a rejected access token (vertex-facts.md section 7).
 UNAUTHENTICATED_401 = [
     {
