@@ -204,3 +204,26 @@ def test_message_signature_in_a_delta_of_its_own(server: VertexServer) -> None:
     message = completion.choices[0].message
     assert message.content == "It is sunny."
     assert message.model_extra["extra_content"] == {"google": {"thought_signature": "TEXT-SIG"}}
+
+
+def repaired_events(*chunks: dict[str, Any]) -> list[Any]:
+    """The events openai's stream code receives from the client's decoder for these chunks."""
+    body = "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in chunks) + "data: [DONE]\n\n"
+    decoder = vertex_client()._make_sse_decoder()
+    return list(decoder.iter_bytes(iter([body.encode()])))
+
+
+def test_repaired_event_data_parses_to_the_repaired_chunk() -> None:
+    head = {"created": 1, "model": "m", "object": "chat.completion.chunk"}
+    first, second, done = repaired_events(
+        {**head, "choices": [{"delta": {"role": "assistant", "content": "a"}, "index": 0}]},
+        {**head, "choices": [{"delta": {"role": "assistant", "content": "b"}, "index": 0}]},
+    )
+    assert (
+        json.loads(second.data)
+        == second.json()
+        == {**head, "choices": [{"delta": {"content": "b"}, "index": 0}]}
+    )
+    assert json.loads(first.data)["choices"][0]["delta"] == {"role": "assistant", "content": "a"}
+    assert (second.event, second.id, second.retry) == (None, None, None)
+    assert done.data == "[DONE]"

@@ -3,7 +3,8 @@
 Vertex repeats `role`, and a tool call's `id`, `type` and `function.name`, on every delta, and
 sends tool calls without `index`. openai's accumulator (`chat.completions.stream()`) concatenates
 repeated strings (`"assistantassistant"`) and fails on a missing index. Each event of a stream is
-parsed once here and handed to openai already repaired (openai does not parse it again).
+parsed once here and handed to openai already repaired: `event.json()` returns the repaired dict
+(openai does not parse it again) and `event.data` is the repaired JSON text.
 """
 
 from __future__ import annotations
@@ -39,16 +40,31 @@ class RepairingDecoder:
             chunk = json.loads(data)
         except ValueError:
             return event
-        return _ParsedEvent(event, self._repair(chunk))
+        return RepairedEvent(self._repair(chunk), event=event.event, id=event.id, retry=event.retry)
 
 
-class _ParsedEvent(ServerSentEvent):
-    def __init__(self, event: ServerSentEvent, parsed: Any) -> None:
-        self._id, self._data, self._event, self._retry = event.id, event.data, event.event, event.retry
-        self._parsed = parsed
+class RepairedEvent(ServerSentEvent):
+    """An event carrying a repaired chunk, built through `ServerSentEvent`'s public constructor.
+
+    `json()` hands back the repaired dict (no second parse); `data` is its JSON text, written only
+    when something reads it, so code that parses `data` itself gets the repaired chunk too.
+    """
+
+    def __init__(
+        self, chunk: Any, *, event: str | None = None, id: str | None = None, retry: int | None = None
+    ):
+        super().__init__(event=event, id=id, retry=retry)
+        self._chunk = chunk
+        self._text: str | None = None
+
+    @property
+    def data(self) -> str:
+        if self._text is None:
+            self._text = json.dumps(self._chunk, separators=(",", ":"), ensure_ascii=False)
+        return self._text
 
     def json(self) -> Any:
-        return self._parsed
+        return self._chunk
 
 
 @dataclass
