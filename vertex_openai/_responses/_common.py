@@ -1,0 +1,62 @@
+"""What the request and response translations share: ids, "given" values, the signature carrier."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from openai import NotGiven, Omit
+
+#: Prefix of the `encrypted_content` of the `reasoning` items that carry Gemini's thought signatures.
+CARRIER_PREFIX = "vertex-openai.signatures.v1:"
+
+
+def given(value: Any) -> bool:
+    """Whether a keyword argument was really given (openai marks left-out ones NOT_GIVEN / omit)."""
+    return value is not None and not isinstance(value, (NotGiven, Omit))
+
+
+def new_id(prefix: str) -> str:
+    """A unique id in OpenAI's style (`resp_...`, `msg_...`, `fc_...`, `rs_...`, `call_...`)."""
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+def field(obj: Any, name: str) -> Any:
+    """`obj.name` or `obj[name]`: openai objects (extra fields included) and plain dicts alike."""
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def encode_carrier(message_extra: Any, calls: Mapping[str, Any]) -> str:
+    """The `encrypted_content` that carries an assistant turn's `extra_content` (thought signatures)
+    through the caller's own history: by tool call id, and the message's own."""
+    payload = {"message": message_extra, "tool_calls": dict(calls)}
+    return CARRIER_PREFIX + base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
+
+
+def decode_carrier(value: Any) -> tuple[Any, dict[str, Any]] | None:
+    """(message `extra_content`, {call id: `extra_content`}) from `encode_carrier`'s value, else None."""
+    if not isinstance(value, str) or not value.startswith(CARRIER_PREFIX):
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(value[len(CARRIER_PREFIX) :]))
+    except ValueError:
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("tool_calls"), dict):
+        return None
+    return payload.get("message"), payload["tool_calls"]
+
+
+def merged(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """A new dict: `override` wins key by key, nested dicts are merged, neither input is changed."""
+    out = dict(base)
+    for key, value in override.items():
+        current = out.get(key)
+        out[key] = (
+            merged(current, value) if isinstance(value, Mapping) and isinstance(current, Mapping) else value
+        )
+    return out

@@ -1,0 +1,357 @@
+"""`client.responses` for Vertex: openai's `Responses` / `AsyncResponses`, bridged to chat completions.
+
+`create`, `parse`, `retrieve`, `delete` and `cancel` are overridden; openai's own `stream()` calls
+`create(stream=True)` and so streams bridged events unchanged. Models that Vertex serves on
+`/responses` itself go to openai's implementation untouched. Translation is shared and pure
+(`_request`, `_response`, `_events`); the sync and async classes differ only in awaiting.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import openai
+from openai.resources.responses import AsyncResponses as _OpenAIAsyncResponses
+from openai.resources.responses import Responses as _OpenAIResponses
+from openai.types.responses import ParsedResponse, Response, ResponseStreamEvent
+
+from ._common import given
+from ._events import EventTranslator
+from ._request import Bridged, UnsupportedParameterError, to_chat
+from ._response import to_response
+from ._store import ConversationStore, InMemoryConversationStore, StoredResponse
+
+__all__ = ["AsyncResponses", "Responses", "UnknownResponseError", "served_on_responses"]
+
+#: Publishers whose models Vertex serves on `endpoints/openapi/responses` itself (Google Cloud docs,
+#: "xAI Grok models": the OpenAI Responses API on the `global` location, `store` not supported).
+RESPONSES_PUBLISHERS = ("xai/",)
+
+
+def served_on_responses(model: Any) -> bool:
+    """Whether Vertex serves `model` on its own `/responses` route (no bridging then)."""
+    return isinstance(model, str) and model.startswith(RESPONSES_PUBLISHERS)
+
+
+class UnknownResponseError(openai.OpenAIError, LookupError):
+    """A response id this client does not hold (never stored, `store=False`, evicted or deleted)."""
+
+    def __init__(self, parameter: str, response_id: str) -> None:
+        super().__init__(
+            f"{parameter}={response_id!r} is not known to this client: bridged responses are kept in "
+            "this process only, with store=True (the default), and the oldest are evicted."
+        )
+        self.response_id = response_id
+
+
+# Until the client holds the store on the state it shares with its copies: one store per token
+# source (which copies share). Weak: a store goes away with its clients.
+_stores: weakref.WeakKeyDictionary[Any, ConversationStore] = weakref.WeakKeyDictionary()
+_stores_lock = threading.Lock()
+
+
+def _state(client: Any) -> Any:
+    """The state `client` shares with its copies."""
+    vertex = client._vertex
+    return getattr(vertex, "shared", vertex)
+
+
+def shared_store(client: Any) -> ConversationStore:
+    """The conversation store of `client` and its copies (created on first use)."""
+    state = _state(client)
+    if hasattr(state, "responses_store"):
+        store: ConversationStore | None = state.responses_store
+        if store is None:
+            with _stores_lock:
+                if state.responses_store is None:
+                    state.responses_store = InMemoryConversationStore()
+                store = state.responses_store
+        assert store is not None
+        return store
+    key = state.auth
+    with _stores_lock:
+        found = _stores.get(key)
+        if found is None:
+            found = _stores[key] = InMemoryConversationStore()
+        return found
+
+
+def _set_shared_store(client: Any, store: ConversationStore) -> None:
+    state = _state(client)
+    if hasattr(state, "responses_store"):
+        state.responses_store = store
+    else:
+        with _stores_lock:
+            _stores[state.auth] = store
+
+
+class _Bridge:
+    """What the sync and async resources share: translation in and out, and the store."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    @property
+    def store(self) -> ConversationStore:
+        return shared_store(self.client)
+
+    def prepare(self, params: dict[str, Any]) -> Bridged:
+        history: tuple[dict[str, Any], ...] = ()
+        previous = params.get("previous_response_id")
+        if previous is not None:
+            record = self.store.get(previous)
+            if record is None:
+                raise UnknownResponseError("previous_response_id", previous)
+            history = record.messages
+        return to_chat(params, history)
+
+    def remember(self, bridged: Bridged, response: Response | None, assistant: dict[str, Any] | None) -> None:
+        if response is None or assistant is None or bridged.echo["store"] is False:
+            return
+        self.store.put(response.id, StoredResponse(response, (*bridged.history, assistant)))
+
+    def retrieve(self, response_id: str, stream: Any) -> Response:
+        if given(stream) and stream:
+            raise UnsupportedParameterError(
+                "stream", "a bridged response is complete once created; replay it yourself"
+            )
+        record = self.store.get(response_id)
+        if record is None:
+            raise UnknownResponseError("response_id", response_id)
+        return record.response
+
+    def delete(self, response_id: str) -> None:
+        if not self.store.delete(response_id):
+            raise UnknownResponseError("response_id", response_id)
+
+
+def _given(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in kwargs.items() if given(value)}
+
+
+def _format_param(text_format: type[Any]) -> dict[str, Any]:
+    """`text.format` for `parse(text_format=...)`: openai's strict schema of the type."""
+    function = openai.pydantic_function_tool(text_format)["function"]
+    return {
+        "type": "json_schema",
+        "name": function["name"],
+        "schema": function.get("parameters"),
+        "strict": True,
+    }
+
+
+def _parse_params(kwargs: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    params = _given(kwargs)
+    text_format = params.pop("text_format", None)
+    parse_as = params.pop("parse_as", None)
+    if text_format is not None:
+        text = dict(params.get("text") or {})
+        if "format" in text:
+            raise TypeError("Cannot mix and match text.format with text_format")
+        text["format"] = _format_param(text_format)
+        params["text"] = text
+    return params, parse_as or text_format
+
+
+def _parsed(response: Response, text_format: Any) -> ParsedResponse[Any]:
+    data: dict[str, Any] = response.to_dict()
+    for item in data["output"]:
+        if item["type"] == "message":
+            for part in item["content"]:
+                if part["type"] == "output_text":
+                    part["parsed"] = json.loads(part["text"]) if text_format is not None else None
+        elif item["type"] == "function_call":
+            item["parsed_arguments"] = None
+    model = ParsedResponse[text_format] if text_format is not None else ParsedResponse[Any]
+    return model.model_validate(data)
+
+
+class BridgedStream(openai.Stream[ResponseStreamEvent]):
+    """`create(stream=True)`: Responses events, translated from the client's chat stream."""
+
+    def __init__(
+        self, chat: Any, translator: EventTranslator, done: Callable[[EventTranslator], None]
+    ) -> None:
+        self.response = chat.response
+        self._chat = chat
+        self._events = self._translate(chat, translator, done)
+
+    @staticmethod
+    def _translate(
+        chat: Any, translator: EventTranslator, done: Callable[[EventTranslator], None]
+    ) -> Iterator[ResponseStreamEvent]:
+        yield from translator.start()
+        for chunk in chat:
+            yield from translator.feed(chunk)
+        yield from translator.finish()
+        done(translator)
+
+    def __next__(self) -> ResponseStreamEvent:
+        return next(self._events)
+
+    def __iter__(self) -> Iterator[ResponseStreamEvent]:
+        yield from self._events
+
+    def __enter__(self) -> BridgedStream:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, exc_tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._chat.close()
+
+
+class AsyncBridgedStream(openai.AsyncStream[ResponseStreamEvent]):
+    """`create(stream=True)` on the async client."""
+
+    def __init__(
+        self, chat: Any, translator: EventTranslator, done: Callable[[EventTranslator], None]
+    ) -> None:
+        self.response = chat.response
+        self._chat = chat
+        self._events = self._translate(chat, translator, done)
+
+    @staticmethod
+    async def _translate(
+        chat: Any, translator: EventTranslator, done: Callable[[EventTranslator], None]
+    ) -> AsyncIterator[ResponseStreamEvent]:
+        for event in translator.start():
+            yield event
+        async for chunk in chat:
+            for event in translator.feed(chunk):
+                yield event
+        for event in translator.finish():
+            yield event
+        done(translator)
+
+    async def __anext__(self) -> ResponseStreamEvent:
+        return await self._events.__anext__()
+
+    async def __aiter__(self) -> AsyncIterator[ResponseStreamEvent]:
+        async for event in self._events:
+            yield event
+
+    async def __aenter__(self) -> AsyncBridgedStream:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, exc_tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self._chat.close()
+
+
+class Responses(_OpenAIResponses):
+    """openai's `Responses`, answered by Gemini through chat completions (see the module docstring)."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
+        self._bridge = _Bridge(client)
+        self._chat = client.chat.completions
+
+    @property
+    def store(self) -> ConversationStore:
+        """Where `store=True` responses are kept (shared with the client's copies); assignable."""
+        return self._bridge.store
+
+    @store.setter
+    def store(self, store: ConversationStore) -> None:
+        _set_shared_store(self._bridge.client, store)
+
+    def _create(self, kwargs: dict[str, Any]) -> Any:
+        params = _given(kwargs)
+        if served_on_responses(params.get("model")):
+            return super().create(**kwargs)
+        bridged = self._bridge.prepare(params)
+        if params.get("stream"):
+            chat = self._chat.create(**bridged.chat, stream=True)
+            return BridgedStream(chat, EventTranslator(bridged), self._remember_stream)
+        response, assistant = to_response(self._chat.create(**bridged.chat), bridged)
+        self._bridge.remember(bridged, response, assistant)
+        return response
+
+    def _remember_stream(self, translator: EventTranslator) -> None:
+        self._bridge.remember(translator.bridged, translator.response, translator.assistant)
+
+    if not TYPE_CHECKING:  # type checkers keep openai's own signatures, which differ by openai major
+
+        def create(self, **kwargs):
+            return self._create(kwargs)
+
+        def parse(self, **kwargs):
+            params, text_format = _parse_params(kwargs)
+            if params.get("stream"):
+                raise UnsupportedParameterError("stream", "use responses.stream(text_format=...)")
+            return _parsed(self._create(params), text_format)
+
+        def retrieve(self, response_id, *, stream=None, **kwargs):
+            return self._bridge.retrieve(response_id, stream)
+
+        def delete(self, response_id, **kwargs):
+            self._bridge.delete(response_id)
+
+        def cancel(self, response_id, **kwargs):
+            raise UnsupportedParameterError("cancel", "bridged responses are never background jobs")
+
+
+class AsyncResponses(_OpenAIAsyncResponses):
+    """openai's `AsyncResponses`, answered by Gemini through chat completions."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
+        self._bridge = _Bridge(client)
+        self._chat = client.chat.completions
+
+    @property
+    def store(self) -> ConversationStore:
+        """Where `store=True` responses are kept (shared with the client's copies); assignable."""
+        return self._bridge.store
+
+    @store.setter
+    def store(self, store: ConversationStore) -> None:
+        _set_shared_store(self._bridge.client, store)
+
+    async def _create(self, kwargs: dict[str, Any]) -> Any:
+        params = _given(kwargs)
+        if served_on_responses(params.get("model")):
+            return await super().create(**kwargs)
+        bridged = self._bridge.prepare(params)
+        if params.get("stream"):
+            chat = await self._chat.create(**bridged.chat, stream=True)
+            return AsyncBridgedStream(chat, EventTranslator(bridged), self._remember_stream)
+        response, assistant = to_response(await self._chat.create(**bridged.chat), bridged)
+        self._bridge.remember(bridged, response, assistant)
+        return response
+
+    def _remember_stream(self, translator: EventTranslator) -> None:
+        self._bridge.remember(translator.bridged, translator.response, translator.assistant)
+
+    if not TYPE_CHECKING:
+
+        async def create(self, **kwargs):
+            return await self._create(kwargs)
+
+        async def parse(self, **kwargs):
+            params, text_format = _parse_params(kwargs)
+            if params.get("stream"):
+                raise UnsupportedParameterError("stream", "use responses.stream(text_format=...)")
+            return _parsed(await self._create(params), text_format)
+
+        async def retrieve(self, response_id, *, stream=None, **kwargs):
+            return self._bridge.retrieve(response_id, stream)
+
+        async def delete(self, response_id, **kwargs):
+            self._bridge.delete(response_id)
+
+        async def cancel(self, response_id, **kwargs):
+            raise UnsupportedParameterError("cancel", "bridged responses are never background jobs")
