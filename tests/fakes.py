@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+import openai
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -189,8 +190,9 @@ class VertexServer:
 
     def _handle(self, handler: BaseHTTPRequestHandler, body: bytes) -> Reply:
         headers = {k.lower(): v for k, v in handler.headers.items()}
+        seen = Seen(handler.command, handler.path, headers, json.loads(body) if body else None)
         with self.lock:
-            self.seen.append(Seen(handler.command, handler.path, headers, json.loads(body) if body else None))
+            self.seen.append(seen)
         token = headers.get("authorization", "").removeprefix("Bearer ")
         if not self._valid(token):
             return Reply(
@@ -201,6 +203,11 @@ class VertexServer:
         with self.lock:
             if self.replies:
                 return self.replies.pop(0)
+        from fake_native import native_reply  # :predict and the publisher-model listing (fake_native.py)
+
+        native = native_reply(seen)
+        if native is not None:
+            return native
         if self.responder is not None:
             return self.responder(self.seen[-1].json)
         return Reply(200, completion())
@@ -211,6 +218,12 @@ class VertexServer:
 
     def close(self) -> None:
         self.server.close()
+
+
+def error_body(error: openai.APIStatusError) -> dict[str, Any]:
+    """The JSON object an API error carries (openai types `body` as `object`)."""
+    assert isinstance(error.body, dict), error.body
+    return error.body
 
 
 def service_account_info(token_uri: str, private_key_pem: str) -> dict[str, str]:

@@ -4,44 +4,63 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import openai
 import pytest
 import time_machine
-from fakes import Reply, TokenServer, VertexServer, completion
-from google.auth.credentials import TokenState
+from fakes import Reply, TokenServer, VertexServer, completion, error_body
+from google.auth.credentials import Credentials, TokenState
+from google.oauth2 import service_account
+from modes import MODES, EitherClient, Mode
+from openai.types.chat import ChatCompletionMessageParam
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
+from vertex_openai._auth import CredentialsTokenSource
 
-MESSAGES = [{"role": "user", "content": "Say hello"}]
-
-
-def ask(client: VertexOpenAI) -> str | None:
-    return (
-        client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES).choices[0].message.content
-    )  # type: ignore[arg-type]
+MESSAGES: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Say hello"}]
 
 
-async def aask(client: AsyncVertexOpenAI) -> str | None:
-    done = await client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)  # type: ignore[arg-type]
+def ask(client: VertexOpenAI | EitherClient) -> str | None:
+    if isinstance(client, EitherClient):
+        return client.create(model="gemini-2.5-flash", messages=MESSAGES).choices[0].message.content
+    done = client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)
     return done.choices[0].message.content
 
 
-def creds_of(client: VertexOpenAI | AsyncVertexOpenAI):  # the scoped copy the client refreshes
-    return client.token_source.credentials  # type: ignore[attr-defined]
+async def aask(client: AsyncVertexOpenAI) -> str | None:
+    done = await client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)
+    return done.choices[0].message.content
+
+
+def source_of(client: VertexOpenAI | AsyncVertexOpenAI) -> CredentialsTokenSource:
+    source = client.token_source
+    assert isinstance(source, CredentialsTokenSource)
+    return source
+
+
+def creds_of(client: VertexOpenAI | AsyncVertexOpenAI) -> Credentials:
+    """The scoped copy of the credentials the client refreshes."""
+    credentials = source_of(client).credentials
+    assert credentials is not None
+    return credentials
 
 
 def at(client: VertexOpenAI | AsyncVertexOpenAI, seconds_before_expiry: float) -> time_machine.travel:
-    expiry = creds_of(client).expiry.replace(tzinfo=dt.timezone.utc)
-    return time_machine.travel(expiry - dt.timedelta(seconds=seconds_before_expiry), tick=True)
+    expiry = creds_of(client).expiry
+    assert expiry is not None
+    moment = expiry.replace(tzinfo=dt.timezone.utc) - dt.timedelta(seconds=seconds_before_expiry)
+    return time_machine.travel(moment, tick=True)
 
 
 def test_first_request_fetches_a_token_and_sends_it(
-    vertex: VertexServer, token_server: TokenServer, sa_credentials
-):
+    vertex: VertexServer, token_server: TokenServer, sa_credentials: service_account.Credentials
+) -> None:
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
     assert ask(client) == "Hello!"
     assert token_server.requests == 1
@@ -52,7 +71,9 @@ def test_first_request_fetches_a_token_and_sends_it(
     assert token_server.requests == 1  # fresh token reused
 
 
-def test_16_threads_cause_one_token_request(vertex: VertexServer, token_server: TokenServer, sa_credentials):
+def test_16_threads_cause_one_token_request(
+    vertex: VertexServer, token_server: TokenServer, sa_credentials: service_account.Credentials
+) -> None:
     token_server.delay = 0.3
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
     barrier = threading.Barrier(16)
@@ -68,7 +89,9 @@ def test_16_threads_cause_one_token_request(vertex: VertexServer, token_server: 
     assert set(vertex.tokens_seen) == set(token_server.issued)
 
 
-def test_16_tasks_cause_one_token_request(vertex: VertexServer, token_server: TokenServer, sa_credentials):
+def test_16_tasks_cause_one_token_request(
+    vertex: VertexServer, token_server: TokenServer, sa_credentials: service_account.Credentials
+) -> None:
     token_server.delay = 0.3
     client = AsyncVertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
 
@@ -80,8 +103,8 @@ def test_16_tasks_cause_one_token_request(vertex: VertexServer, token_server: To
 
 
 def test_stale_token_is_used_while_one_background_refresh_runs(
-    vertex: VertexServer, token_server: TokenServer, sa_credentials
-):
+    vertex: VertexServer, token_server: TokenServer, sa_credentials: service_account.Credentials
+) -> None:
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
     ask(client)
     first = token_server.issued[0]
@@ -104,8 +127,8 @@ def test_stale_token_is_used_while_one_background_refresh_runs(
 
 
 def test_expired_token_is_refreshed_before_sending(
-    vertex: VertexServer, token_server: TokenServer, sa_credentials
-):
+    vertex: VertexServer, token_server: TokenServer, sa_credentials: service_account.Credentials
+) -> None:
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
     ask(client)
     vertex.revoked.add(token_server.issued[0])  # Vertex no longer takes it either
@@ -117,8 +140,8 @@ def test_expired_token_is_refreshed_before_sending(
 
 
 def test_async_stale_refresh_runs_in_background(
-    vertex: VertexServer, token_server: TokenServer, sa_credentials
-):
+    vertex: VertexServer, token_server: TokenServer, sa_credentials: service_account.Credentials
+) -> None:
     client = AsyncVertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
 
     async def main() -> list[str | None]:
@@ -135,18 +158,21 @@ def test_async_stale_refresh_runs_in_background(
 
 
 def test_event_loop_keeps_running_during_a_refresh(
-    vertex: VertexServer, token_server: TokenServer, sa_credentials
-):
+    vertex: VertexServer,
+    token_server: TokenServer,
+    sa_credentials: service_account.Credentials,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     token_server.delay = 0.5
     client = AsyncVertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
     refresh_threads: list[str] = []
-    real_refresh = creds_of(client).refresh
+    real_refresh: Callable[[object], None] = creds_of(client).refresh  # google-auth leaves it unannotated
 
     def spy(request: object) -> None:
         refresh_threads.append(threading.current_thread().name)
         real_refresh(request)
 
-    creds_of(client).refresh = spy
+    monkeypatch.setattr(creds_of(client), "refresh", spy)
 
     async def main() -> tuple[int, float]:
         ticks, worst = 0, 0.0
@@ -174,20 +200,21 @@ def test_event_loop_keeps_running_during_a_refresh(
     assert worst_lag < 0.25
 
 
+@pytest.mark.parametrize("mode", MODES)
 def test_401_forces_one_refresh_and_one_retry(
-    vertex: VertexServer, token_server: TokenServer, sa_credentials
-):
-    client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials, max_retries=0)
-    ask(client)
-    vertex.revoked.add(token_server.issued[0])  # revoked server-side, still FRESH locally
-    assert ask(client) == "Hello!"
+    mode: Mode, vertex: VertexServer, token_server: TokenServer, sa_credentials: service_account.Credentials
+) -> None:
+    with EitherClient(mode, base_url=vertex.base_url, credentials=sa_credentials, max_retries=0) as client:
+        ask(client)
+        vertex.revoked.add(token_server.issued[0])  # revoked server-side, still FRESH locally
+        assert ask(client) == "Hello!"
     assert token_server.requests == 2
     assert vertex.tokens_seen == [token_server.issued[0], token_server.issued[0], token_server.issued[1]]
 
 
 def test_second_401_raises_authentication_error(
-    vertex: VertexServer, token_server: TokenServer, sa_credentials
-):
+    vertex: VertexServer, token_server: TokenServer, sa_credentials: service_account.Credentials
+) -> None:
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
     ask(client)
     vertex.reject_all = True  # nothing the token server gives is accepted any more
@@ -198,24 +225,12 @@ def test_second_401_raises_authentication_error(
     assert caught.value.status_code == 401
     assert "Request had invalid authentication credentials" in caught.value.message
     assert "(ACCESS_TOKEN_TYPE_UNSUPPORTED)" in caught.value.message  # the ErrorInfo reason, in the hint
-    assert caught.value.body["status"] == "UNAUTHENTICATED"  # type: ignore[index]
+    assert error_body(caught.value)["status"] == "UNAUTHENTICATED"
 
 
-def test_async_401_forces_one_refresh_and_one_retry(
-    vertex: VertexServer, token_server: TokenServer, sa_credentials
-):
-    client = AsyncVertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials, max_retries=0)
-
-    async def main() -> str | None:
-        await aask(client)
-        vertex.revoked.add(token_server.issued[0])
-        return await aask(client)
-
-    assert asyncio.run(main()) == "Hello!"
-    assert token_server.requests == 2
-
-
-def test_concurrent_401s_share_one_refresh(vertex: VertexServer, token_server: TokenServer, sa_credentials):
+def test_concurrent_401s_share_one_refresh(
+    vertex: VertexServer, token_server: TokenServer, sa_credentials: service_account.Credentials
+) -> None:
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials, max_retries=0)
     ask(client)
     vertex.revoked.add(token_server.issued[0])
@@ -225,7 +240,9 @@ def test_concurrent_401s_share_one_refresh(vertex: VertexServer, token_server: T
     assert token_server.requests == 2
 
 
-def test_every_attempt_carries_a_valid_token(vertex: VertexServer, token_server: TokenServer, sa_credentials):
+def test_every_attempt_carries_a_valid_token(
+    vertex: VertexServer, token_server: TokenServer, sa_credentials: service_account.Credentials
+) -> None:
     """openai's own retries (here after a 503) each ask the token source again."""
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials, max_retries=2)
     ask(client)
@@ -236,7 +253,9 @@ def test_every_attempt_carries_a_valid_token(vertex: VertexServer, token_server:
     assert vertex.tokens_seen[1:] == [token_server.issued[1]] * 2
 
 
-def test_copies_share_one_token_cache(vertex: VertexServer, token_server: TokenServer, sa_credentials):
+def test_copies_share_one_token_cache(
+    vertex: VertexServer, token_server: TokenServer, sa_credentials: service_account.Credentials
+) -> None:
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
     copies = [
         client.copy(timeout=5),
@@ -252,24 +271,26 @@ def test_copies_share_one_token_cache(vertex: VertexServer, token_server: TokenS
 
 
 def test_application_default_credentials_are_found_lazily(
-    vertex: VertexServer, token_server: TokenServer, sa_info, tmp_path, monkeypatch
-):
+    vertex: VertexServer,
+    token_server: TokenServer,
+    sa_info: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     key = tmp_path / "key.json"
-    import json
-
     key.write_text(json.dumps(sa_info))
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
     client = VertexOpenAI(project="explicit-project", base_url=vertex.base_url)
-    assert client.token_source.credentials is None  # type: ignore[attr-defined]
+    assert source_of(client).credentials is None
     assert token_server.requests == 0
     assert ask(client) == "Hello!"
     assert token_server.requests == 1
     assert "vertex-test@test-project.iam.gserviceaccount.com" in repr(client)
 
 
-def test_project_comes_from_application_default_credentials(sa_info, tmp_path, monkeypatch, token_server):
-    import json
-
+def test_project_comes_from_application_default_credentials(
+    sa_info: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, token_server: TokenServer
+) -> None:
     key = tmp_path / "key.json"
     key.write_text(json.dumps(sa_info))
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
@@ -281,7 +302,9 @@ def test_project_comes_from_application_default_credentials(sa_info, tmp_path, m
     assert token_server.requests == 0  # discovering ADC reads the key file; it fetches no token
 
 
-def test_quota_project_header(vertex: VertexServer, sa_credentials, token_server: TokenServer):
+def test_quota_project_header(
+    vertex: VertexServer, sa_credentials: service_account.Credentials, token_server: TokenServer
+) -> None:
     plain = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
     ask(plain)
     assert "x-goog-user-project" not in vertex.seen[-1].headers
@@ -296,8 +319,8 @@ def test_quota_project_header(vertex: VertexServer, sa_credentials, token_server
 
 
 def test_response_before_first_token_is_not_sent_without_auth(
-    vertex: VertexServer, token_server: TokenServer, sa_credentials
-):
+    vertex: VertexServer, token_server: TokenServer, sa_credentials: service_account.Credentials
+) -> None:
     token_server.fail_with = (400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."})
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
     from vertex_openai import TokenRefreshError
@@ -314,19 +337,23 @@ def test_completion_helper_shape() -> None:
     # the fake's default reply parses as an openai ChatCompletion with Google's usage figures
     from openai.types.chat import ChatCompletion
 
-    assert ChatCompletion.model_validate(completion()).usage.total_tokens == 7  # type: ignore[union-attr]
+    usage = ChatCompletion.model_validate(completion()).usage
+    assert usage is not None and usage.total_tokens == 7
 
 
 def test_failed_background_refresh_keeps_the_stale_token_and_says_so(
-    vertex: VertexServer, token_server: TokenServer, sa_credentials, caplog
-):
+    vertex: VertexServer,
+    token_server: TokenServer,
+    sa_credentials: service_account.Credentials,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
     ask(client)
     token_server.fail_with = (400, {"error": "invalid_grant", "error_description": "Token revoked."})
     with caplog.at_level("WARNING", logger="vertex_openai"), at(client, seconds_before_expiry=100):
         assert ask(client) == "Hello!"  # answered with the still-valid token
         deadline = time.monotonic() + 10
-        while client.token_source._refresh is not None and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        while source_of(client)._refresh is not None and time.monotonic() < deadline:
             time.sleep(0.01)
         assert ask(client) == "Hello!"
     assert "Token refresh failed" in caplog.text
