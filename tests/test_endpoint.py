@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from google.oauth2 import service_account
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
 from vertex_openai._body import model_name
@@ -54,7 +57,7 @@ def test_location_defaults_to_global() -> None:
     assert VertexOpenAI(project="p1", access_token=TOKEN).location == "global"
 
 
-def test_project_of_explicit_credentials_is_used(sa_credentials) -> None:
+def test_project_of_explicit_credentials_is_used(sa_credentials: service_account.Credentials) -> None:
     assert VertexOpenAI(credentials=sa_credentials).project == "test-project"
 
 
@@ -92,7 +95,9 @@ def test_openai_environment_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
         ({}, "GOOGLE_CLOUD_PROJECT"),
     ],
 )
-def test_bad_values_fail_at_construction(kwargs: dict, names: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_values_fail_at_construction(
+    kwargs: dict[str, Any], names: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     kwargs.setdefault("access_token", TOKEN) if "token_provider" not in kwargs else None
     with pytest.raises(ValueError, match=names.replace("(", r"\(")):
         VertexOpenAI(**kwargs)
@@ -100,7 +105,7 @@ def test_bad_values_fail_at_construction(kwargs: dict, names: str, monkeypatch: 
         AsyncVertexOpenAI(**kwargs)
 
 
-def test_credentials_and_access_token_together_fail(sa_credentials) -> None:
+def test_credentials_and_access_token_together_fail(sa_credentials: service_account.Credentials) -> None:
     with pytest.raises(ValueError, match="credentials, access_token"):
         VertexOpenAI(project="p1", credentials=sa_credentials, access_token=TOKEN)
 
