@@ -121,7 +121,7 @@ class EventTranslator:
         if not self._items:  # an empty answer is still one (empty) message
             self._text(events, "message", "")
             self._close(events)
-        message_extra = _without_thought_flag(self._message_extra)
+        message_extra = _without_thought_flag(self._message_extra) or None
         calls = [self._chat_call(index, item) for index, item in sorted(self._calls.items())]
         carrier = carrier_for(
             message_extra, {c["id"]: c["extra_content"] for c in calls if "extra_content" in c}
