@@ -147,6 +147,9 @@ class VertexShape:
         if response_format.get("type") == "json_object":
             schema = _schema_in_text(messages)
             return {"role": "assistant", "content": json.dumps(example(schema) if schema else {})}
+        schema = _schema_in_text(messages)
+        if schema:  # asked in words for JSON that fits a schema (instructor's MD_JSON mode)
+            return {"role": "assistant", "content": f"```json\n{json.dumps(example(schema))}\n```"}
         results = [str(m.get("content")) for m in messages if m.get("role") == "tool"]
         text = f"The tools said: {results[-1]}. Have a nice day." if results else "Hello from Gemini on Vertex."
         return {"role": "assistant", "content": text}
@@ -197,7 +200,7 @@ class Google:
     vertex: VertexServer
     gemini: VertexShape
     credentials: service_account.Credentials
-    revoked_at: list[int] = field(default_factory=list)  # len(vertex.seen) at each rollover
+    revoked_at: list[tuple[int, int]] = field(default_factory=list)  # (len(seen), len(issued)) at rollovers
 
     def client(self, **options: Any) -> VertexOpenAI:
         return VertexOpenAI(credentials=self.credentials, base_url=self.vertex.base_url, **options)
@@ -209,7 +212,7 @@ class Google:
         """Revoke every token issued so far: the next request is answered 401 and must be retried."""
         with self.vertex.lock:
             self.vertex.revoked.update(self.tokens.issued)
-            self.revoked_at.append(len(self.vertex.seen))
+            self.revoked_at.append((len(self.vertex.seen), len(self.tokens.issued)))
 
     @property
     def bodies(self) -> list[dict[str, Any]]:
@@ -223,18 +226,18 @@ class Google:
         """Every rollover was met by a 401 and the same request retried with a fresh, valid token."""
         assert self.revoked_at, "the test never rolled the token over"
         seen = self.vertex.seen
-        revoked = self.vertex.revoked
-        for at in self.revoked_at:
+        issued = self.tokens.issued
+        for at, before in self.revoked_at:
             assert len(seen) > at + 1, "no request after the rollover"
             rejected, retried = seen[at], seen[at + 1]
             rejected_token = rejected.headers["authorization"].removeprefix("Bearer ")
             retried_token = retried.headers["authorization"].removeprefix("Bearer ")
-            assert rejected_token in revoked  # it met the 401
-            assert retried_token in self.tokens.issued and retried_token not in revoked
+            assert rejected_token in issued[:before]  # revoked: it met the 401
+            assert retried_token in issued[before:]  # a token issued after the rollover
             assert retried.json == rejected.json  # the same request, retried
         for request in seen:
             token = request.headers["authorization"].removeprefix("Bearer ")
-            assert token in self.tokens.issued  # never a token Google did not issue
+            assert token in issued  # never a token Google did not issue
         assert len(self.tokens.issued) == len(self.revoked_at) + 1  # one refresh per rollover
 
     def tool_call_round_trip(self) -> tuple[dict[str, Any], dict[str, Any]]:
