@@ -9,6 +9,7 @@ sees). Nothing in a response body is edited.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,16 @@ replay = vcr.VCR(
     match_on=["method", "scheme", "host", "port", "path"],
     filter_headers=["authorization"],
 )
+
+
+def keeping(sent: list[Any]) -> Callable[[Any], Any]:
+    """A vcrpy `before_record_request` hook that appends each request to `sent` and passes it on."""
+
+    def keep(request: Any) -> Any:
+        sent.append(request)
+        return request
+
+    return keep
 
 
 def load(name: str) -> dict[str, Any]:

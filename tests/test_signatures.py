@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
-import pytest
-from fakes import Reply, VertexServer
-from recordings import CASSETTES, VERTEX_BASE, cassette_from_recording, load, replay
+from fakes import STATIC_TOKEN, Reply, VertexServer
+from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolParam
+from recordings import CASSETTES, VERTEX_BASE, cassette_from_recording, keeping, load, replay
 
 from vertex_openai import SKIP_THOUGHT_SIGNATURE, AsyncVertexOpenAI, VertexOpenAI, add_placeholder_signatures
 
-TOKEN = "ya29.signature-test-token"
+TOKEN = STATIC_TOKEN  # the one the `server` fixture (conftest.py) accepts
 WEATHER = {"Paris": "18°C", "London": "12°C"}
-TOOLS = [
+TOOLS: list[ChatCompletionToolParam] = [
     {
         "type": "function",
         "function": {
@@ -36,17 +37,19 @@ def bodies(sent: list[Any]) -> list[dict[str, Any]]:
 
 def run_tool_loop(client: VertexOpenAI) -> str | None:
     """The loop a user writes: pass the assistant message back as it came, answer each call."""
+    # the assistant messages go back as the SDK returned them (models, not TypedDicts)
     messages: list[Any] = [{"role": "user", "content": "Weather in Paris and London?"}]
     while True:
         response = client.chat.completions.create(
             model="gemini-3-pro-preview", messages=messages, tools=TOOLS
-        )  # type: ignore[arg-type]
+        )
         message = response.choices[0].message
         if not message.tool_calls:
             return message.content
         messages.append(message)
         for call in message.tool_calls:
-            city = json.loads(call.function.arguments)["city"]  # type: ignore[union-attr]
+            assert call.type == "function"
+            city = json.loads(call.function.arguments)["city"]
             messages.append({"role": "tool", "tool_call_id": call.id, "content": WEATHER[city]})
 
 
@@ -54,7 +57,7 @@ def test_gemini3_tool_loop_sends_the_signature_back() -> None:
     client = VertexOpenAI(project="test-project", access_token=TOKEN, max_retries=0)
     sent: list[Any] = []
     with replay.use_cassette(
-        str(CASSETTES / "gemini3-tool-loop.json"), before_record_request=lambda r: sent.append(r) or r
+        str(CASSETTES / "gemini3-tool-loop.json"), before_record_request=keeping(sent)
     ) as cassette:
         answer = run_tool_loop(client)
     assert cassette.all_played
@@ -69,7 +72,7 @@ def test_gemini3_tool_loop_sends_the_signature_back() -> None:
     assert [m["role"] for m in second["messages"]] == ["user", "assistant", "tool", "tool"]
 
 
-def test_recorded_message_signature_round_trip(tmp_path) -> None:
+def test_recorded_message_signature_round_trip(tmp_path: Path) -> None:
     """The 2025 shape (signature on the message), recorded, passed back through the client."""
     url = f"{VERTEX_BASE}/chat/completions"
     path = cassette_from_recording(
@@ -81,22 +84,17 @@ def test_recorded_message_signature_round_trip(tmp_path) -> None:
     ]
     client = VertexOpenAI(project="test-project", access_token=TOKEN, max_retries=0)
     sent: list[Any] = []
-    messages: list[Any] = [{"role": "user", "content": "What is the current time?"}]
-    with replay.use_cassette(str(path), before_record_request=lambda r: sent.append(r) or r):
-        first = client.chat.completions.create(model="gemini-2.5-pro-preview-05-06", messages=messages)  # type: ignore[arg-type]
+    messages: list[Any] = [{"role": "user", "content": "What is the current time?"}]  # models go back too
+    with replay.use_cassette(str(path), before_record_request=keeping(sent)):
+        first = client.chat.completions.create(model="gemini-2.5-pro-preview-05-06", messages=messages)
         message = first.choices[0].message
-        messages += [message, {"role": "tool", "tool_call_id": message.tool_calls[0].id, "content": "Noon"}]  # type: ignore[index]
-        final = client.chat.completions.create(model="gemini-2.5-pro-preview-05-06", messages=messages)  # type: ignore[arg-type]
+        assert message.tool_calls
+        messages += [message, {"role": "tool", "tool_call_id": message.tool_calls[0].id, "content": "Noon"}]
+        final = client.chat.completions.create(model="gemini-2.5-pro-preview-05-06", messages=messages)
     assert final.choices[0].message.content == "The current time is Noon."
-    assert first.usage.total_tokens == 109  # type: ignore[union-attr]  # thinking tokens counted, as recorded
+    assert first.usage is not None
+    assert first.usage.total_tokens == 109  # thinking tokens counted, as recorded
     assert bodies(sent)[-1]["messages"][1]["extra_content"] == recorded_extra
-
-
-@pytest.fixture
-def server() -> VertexServer:
-    srv = VertexServer(accept={TOKEN})
-    yield srv
-    srv.close()
 
 
 STREAMED_CALL = (
@@ -137,10 +135,10 @@ def test_streamed_message_passed_back_keeps_its_signature(server: VertexServer) 
     messages: list[Any] = [{"role": "user", "content": "Weather in Paris?"}]
     with client.chat.completions.stream(
         model="gemini-3-pro-preview", messages=messages, tools=TOOLS
-    ) as stream:  # type: ignore[arg-type]
+    ) as stream:
         message = stream.get_final_completion().choices[0].message
     messages += [message, {"role": "tool", "tool_call_id": "", "content": "18°C"}]
-    client.chat.completions.create(model="gemini-3-pro-preview", messages=messages, tools=TOOLS)  # type: ignore[arg-type]
+    client.chat.completions.create(model="gemini-3-pro-preview", messages=messages, tools=TOOLS)
     sent = server.seen[-1].json["messages"][1]
     assert sent["tool_calls"] == [
         {
@@ -156,17 +154,18 @@ def test_streamed_message_passed_back_keeps_its_signature(server: VertexServer) 
 def test_async_streamed_message_keeps_its_signature(server: VertexServer) -> None:
     server.reply(Reply(200, text=STREAMED_CALL, content_type="text/event-stream"))
 
-    async def main() -> dict[str, Any]:
+    async def main() -> object:
         client = AsyncVertexOpenAI(base_url=server.base_url, access_token=TOKEN)
         chunks = [c async for c in await client.chat.completions.create(model="g", messages=[], stream=True)]
-        call = chunks[0].choices[0].delta.tool_calls[0]  # type: ignore[index]
-        return call.model_extra["extra_content"]  # type: ignore[index,no-any-return]
+        calls = chunks[0].choices[0].delta.tool_calls
+        assert calls and calls[0].model_extra is not None
+        return calls[0].model_extra["extra_content"]
 
     assert asyncio.run(main()) == {"google": {"thought_signature": "STREAM-SIG"}}
 
 
 def test_history_from_another_model_gets_placeholders_on_the_wire(server: VertexServer) -> None:
-    azure_history = [
+    azure_history: list[ChatCompletionMessageParam] = [
         {"role": "user", "content": "Weather in Paris?"},
         {
             "role": "assistant",
@@ -182,9 +181,9 @@ def test_history_from_another_model_gets_placeholders_on_the_wire(server: Vertex
         {"role": "tool", "tool_call_id": "call_abc", "content": "18°C"},
     ]
     client = VertexOpenAI(base_url=server.base_url, access_token=TOKEN)
-    client.chat.completions.create(
-        model="gemini-3-pro-preview", messages=add_placeholder_signatures(azure_history)
-    )  # type: ignore[arg-type]
+    fixed = add_placeholder_signatures(azure_history)
+    # add_placeholder_signatures is typed to return list[dict[str, Any]], which create() does not take
+    client.chat.completions.create(model="gemini-3-pro-preview", messages=fixed)  # type: ignore[arg-type]
     call = server.seen[-1].json["messages"][1]["tool_calls"][0]
     assert call["extra_content"] == {"google": {"thought_signature": SKIP_THOUGHT_SIGNATURE}}
-    assert "extra_content" not in azure_history[1]["tool_calls"][0]  # type: ignore[index]
+    assert "extra_content" not in json.dumps(azure_history)  # the input is not changed
