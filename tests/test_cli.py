@@ -1,46 +1,157 @@
-"""The `vertex-openai` command: doctor and chat."""
+"""The `vertex-openai` command: doctor and chat, their causes and fixes, their options."""
 
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
+import google.oauth2.credentials
+import openai
 import pytest
 from fake_gemini import GREETING
 from fakes import Reply
+from harness import LocalGoogle
 
+from vertex_openai._errors import NO_CREDENTIALS_FIX
+from vertex_openai._version import __version__
 from vertex_openai.cli import main
 
 
-def test_doctor_with_no_credentials_at_all(capsys) -> None:
+def _closed_port() -> int:
+    """A loopback port nobody listens on (bound, then closed)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def _doctor_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
+    code = main(["doctor", "--json", *args])
+    report: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return code, report
+
+
+def test_doctor_with_no_credentials_at_all(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["doctor"]) == 1
     out = capsys.readouterr().out
     assert "FAIL credentials: no Google credentials found" in out
     assert "gcloud auth application-default login" in out and "GOOGLE_APPLICATION_CREDENTIALS" in out
 
 
-def test_doctor_with_a_project_but_no_credentials(capsys, monkeypatch) -> None:
+def test_doctor_with_a_project_but_no_credentials(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "my-project")
-    assert main(["doctor", "--json"]) == 1
-    report = json.loads(capsys.readouterr().out)
+    code, report = _doctor_json(capsys)
+    assert code == 1
     assert report["project"] == "my-project" and report["project_source"] == "GOOGLE_CLOUD_PROJECT"
     assert (
         report["base_url"]
         == "https://aiplatform.googleapis.com/v1/projects/my-project/locations/global/endpoints/openapi/"
     )
     assert report["checks"] == [
-        {
-            "name": "token",
-            "ok": False,
-            "detail": "no Google credentials found",
-            "fix": "run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a "
-            "service-account key file",
-        }
+        {"name": "token", "ok": False, "detail": "no Google credentials found", "fix": NO_CREDENTIALS_FIX}
     ]
 
 
-def test_doctor_all_good_with_a_call(local_google, capsys) -> None:
+@pytest.mark.parametrize(
+    ("content", "cause"),
+    [
+        (None, "was not found"),
+        ("this is not JSON", "is not a valid json file"),
+        ('{"type": "service_account", "client_email": "a@b.c"}', "missing fields"),
+    ],
+    ids=["missing", "not-json", "broken"],
+)
+def test_doctor_names_the_real_cause_of_a_bad_key_file(
+    content: str | None,
+    cause: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    key = tmp_path / "key.json"
+    if content is not None:
+        key.write_text(content)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
+    code, report = _doctor_json(capsys, "--project", "p1")
+    assert code == 1
+    [check] = report["checks"]
+    assert check["detail"].startswith(f"GOOGLE_APPLICATION_CREDENTIALS={key}: ")
+    assert cause in check["detail"]
+    assert "no Google credentials found" not in check["detail"]
+    # The variable is already set: the fix is about its file, never "set GOOGLE_APPLICATION_CREDENTIALS".
+    assert "set GOOGLE_APPLICATION_CREDENTIALS" not in check["fix"]
+    assert ("correct the path" in check["fix"]) is (content is None)
+
+
+def test_doctor_network_failure_to_the_token_endpoint_is_not_a_login_problem(
+    local_google: LocalGoogle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    info = json.loads(local_google.key_file.read_text())
+    info["token_uri"] = f"http://127.0.0.1:{_closed_port()}/token"
+    local_google.key_file.write_text(json.dumps(info))
+    code, report = _doctor_json(capsys)
+    assert code == 1
+    token = report["checks"][-1]
+    assert token["name"] == "token" and token["ok"] is False
+    assert "could not reach the token endpoint" in token["detail"]
+    assert "network" in token["fix"] and "login" not in token["fix"]
+
+
+def test_doctor_revoked_service_account_key(
+    local_google: LocalGoogle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    local_google.tokens.fail_with = (
+        400,
+        {"error": "invalid_grant", "error_description": "Invalid JWT Signature."},
+    )
+    code, report = _doctor_json(capsys)
+    token = report["checks"][-1]
+    assert code == 1 and token["ok"] is False
+    assert "invalid_grant" in token["detail"]
+    assert "create a new key" in token["fix"] and "gcloud" not in token["fix"]
+
+
+def test_doctor_revoked_user_login(
+    local_google: LocalGoogle,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    user = tmp_path / "adc.json"
+    user.write_text(
+        json.dumps(
+            {
+                "type": "authorized_user",
+                "client_id": "client.apps.googleusercontent.com",
+                "client_secret": "not-a-real-secret",
+                "refresh_token": "1//not-a-real-refresh-token",
+                "token_uri": local_google.tokens.token_uri,
+            }
+        )
+    )
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(user))
+    # Recent google-auth ignores a user file's token_uri and always uses Google's: point that at ours.
+    monkeypatch.setattr(
+        google.oauth2.credentials, "_GOOGLE_OAUTH2_TOKEN_ENDPOINT", local_google.tokens.token_uri
+    )
+    local_google.tokens.fail_with = (
+        400,
+        {"error": "invalid_grant", "error_description": "Token has been expired or revoked."},
+    )
+    code, report = _doctor_json(capsys)
+    token = report["checks"][-1]
+    assert code == 1 and token["ok"] is False
+    assert "gcloud auth application-default login" in token["fix"]
+    assert "not-a-real" not in json.dumps(report)  # neither the refresh token nor the client secret
+
+
+def test_doctor_all_good_with_a_call(local_google: LocalGoogle, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["doctor", "--call", "google/gemini-2.5-flash"]) == 0
     out = capsys.readouterr().out
     assert "project        test-project (from GOOGLE_CLOUD_PROJECT)" in out
@@ -51,7 +162,7 @@ def test_doctor_all_good_with_a_call(local_google, capsys) -> None:
     assert local_google.vertex.seen[0].json["messages"] == [{"role": "user", "content": "Reply with OK."}]
 
 
-def test_doctor_explains_a_denied_call(local_google, capsys) -> None:
+def test_doctor_explains_a_denied_call(local_google: LocalGoogle, capsys: pytest.CaptureFixture[str]) -> None:
     denied = [
         {
             "error": {
@@ -62,19 +173,51 @@ def test_doctor_explains_a_denied_call(local_google, capsys) -> None:
         }
     ]
     local_google.vertex.reply(Reply(403, denied))
-    assert main(["doctor", "--call", "gemini-2.5-flash", "--json"]) == 1
-    report = json.loads(capsys.readouterr().out)
+    code, report = _doctor_json(capsys, "--call", "gemini-2.5-flash")
     call = report["checks"][-1]
-    assert call["ok"] is False and "aiplatform.endpoints.predict" in call["detail"]
+    assert code == 1 and call["ok"] is False
+    assert call["detail"] == "Error code: 403 - Permission 'aiplatform.endpoints.predict' denied"
     assert "roles/aiplatform.user" in call["fix"]
 
 
-def test_doctor_reports_bad_configuration(capsys) -> None:
+def test_doctor_names_host_and_cause_when_vertex_cannot_be_reached(
+    local_google: LocalGoogle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = _closed_port()
+    code, report = _doctor_json(
+        capsys, "--base-url", f"http://127.0.0.1:{port}/v1", "--call", "gemini-2.5-flash"
+    )
+    call = report["checks"][-1]
+    assert code == 1 and call["name"] == "call" and call["ok"] is False
+    assert call["detail"].startswith(f"could not connect to 127.0.0.1:{port}: ")
+    assert call["detail"] != f"could not connect to 127.0.0.1:{port}: Connection error."
+    assert "network" in call["fix"]
+
+
+def test_doctor_reports_bad_configuration(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["doctor", "--project", "p1", "--location", "Mars Base"]) == 1
     assert "FAIL configuration: location='Mars Base' is not a Vertex AI location" in capsys.readouterr().out
 
 
-def test_chat_streams_the_answer(local_google, capsys) -> None:
+@pytest.mark.parametrize("command", ["doctor", "chat"])
+def test_project_location_and_base_url_reach_the_request(
+    command: str, local_google: LocalGoogle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tail = ["--call", "gemini-2.5-flash"] if command == "doctor" else ["hi"]
+    assert main([command, "--project", "other-project", "--location", "europe-west4", *tail]) == 0
+    assert local_google.vertex.seen[-1].path.startswith(
+        "/v1/projects/other-project/locations/europe-west4/endpoints/openapi/chat/completions"
+    )
+    base = f"{local_google.vertex.root}/v1beta1/projects/psc/locations/us-east5/endpoints/12345"
+    assert main([command, "--base-url", base, *tail]) == 0
+    assert (
+        local_google.vertex.seen[-1].path
+        == "/v1beta1/projects/psc/locations/us-east5/endpoints/12345/chat/completions"
+    )
+    capsys.readouterr()
+
+
+def test_chat_streams_the_answer(local_google: LocalGoogle, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["chat", "Say hello", "--thinking", "low"]) == 0
     assert capsys.readouterr().out == GREETING + "\n"
     body = local_google.vertex.seen[-1].json
@@ -85,7 +228,7 @@ def test_chat_streams_the_answer(local_google, capsys) -> None:
     )
 
 
-def test_chat_shows_thoughts_apart(local_google, capsys) -> None:
+def test_chat_shows_thoughts_apart(local_google: LocalGoogle, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["chat", "Say hello", "--show-thoughts", "--thinking", "high"]) == 0
     out = capsys.readouterr().out
     assert out == f"[Thinking]\nThinking it over carefully.\n[Answer]\n{GREETING}\n"
@@ -93,9 +236,35 @@ def test_chat_shows_thoughts_apart(local_google, capsys) -> None:
     assert google["thinking_config"] == {"thinking_budget": 24576, "include_thoughts": True}
 
 
-def test_chat_error_exit_code(capsys) -> None:
+def test_chat_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["chat", "hi", "--project", "p1"]) == 1
-    assert "No Google credentials found" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("error: no Google credentials found (fix: ")
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+
+
+def test_chat_connection_error_names_the_host_and_debug_shows_the_traceback(
+    local_google: LocalGoogle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = _closed_port()
+    args = ["chat", "hi", "--base-url", f"http://127.0.0.1:{port}/v1"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: could not connect to 127.0.0.1:{port}: ") and err.count("\n") == 1
+    assert main([*args, "--debug"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and openai.APIConnectionError.__name__ in err
+    assert err.splitlines()[-1].startswith(f"error: could not connect to 127.0.0.1:{port}")
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0
+    assert capsys.readouterr().out.startswith(
+        f"vertex-openai {__version__} (openai {openai.__version__}, Python "
+    )
 
 
 def test_usage_errors_exit_2() -> None:

@@ -3,7 +3,9 @@
     vertex-openai doctor [--call MODEL] [--json]   what the client resolves, and why it fails
     vertex-openai chat "prompt" [--model M] [--thinking low|medium|high] [--show-thoughts]
 
-Exit codes: 0 success; 1 a check, the token or the call failed; 2 wrong usage.
+Both take `--project`, `--location`, `--base-url` and `--debug`; `vertex-openai --version`.
+Exit codes: 0 success; 1 a check, the token or the call failed; 2 wrong usage; 130 interrupted.
+A failure is one line on stderr (`--debug` adds the traceback); the library keeps raising as usual.
 """
 
 from __future__ import annotations
@@ -12,24 +14,24 @@ import argparse
 import datetime as dt
 import json
 import os
+import platform
 import sys
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, TextIO
 
 import openai
 
 from ._client import VertexOpenAI
-from ._errors import CredentialsNotFoundError, VertexAuthError
+from ._errors import NO_CREDENTIALS_FIX, CredentialsNotFoundError, TokenRefreshError, VertexAuthError, hint
+from ._version import __version__
 from .gemini import ThinkingConfig, gemini_options
 from .thoughts import iter_thoughts
 
 DEFAULT_MODEL = "google/gemini-2.5-flash"
+# TODO(issue 8): import REASONING_EFFORT_BUDGETS from .gemini once it lives there (one home).
 _BUDGETS = {"low": 1024, "medium": 8192, "high": 24576}  # what reasoning_effort maps to on Vertex
-_NO_CREDENTIALS_FIX = (
-    "run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a "
-    "service-account key file"
-)
 
 
 @dataclass
@@ -40,20 +42,31 @@ class Check:
     fix: str | None = None
 
 
+@dataclass(frozen=True)
+class Problem:
+    """What went wrong, in one line, and what to do about it."""
+
+    detail: str
+    fix: str | None = None
+
+    def line(self) -> str:
+        return self.detail + (f" (fix: {self.fix})" if self.fix else "")
+
+
+# --- the command line ---
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command == "doctor":
-        return doctor(args.project, args.location, call=args.call, as_json=args.json)
-    return chat(
-        args.prompt,
-        model=args.model,
-        thinking=args.thinking,
-        show_thoughts=args.show_thoughts,
-        project=args.project,
-        location=args.location,
-    )
+    args = _parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the command's last word: one line, the traceback only when asked
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        sys.stderr.write(f"error: {diagnose(exc).line()}\n")
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,40 +75,186 @@ def _parser() -> argparse.ArgumentParser:
         description="Check and use Gemini on Vertex AI through the OpenAI library.",
         epilog="Exit codes: 0 success, 1 a check or call failed, 2 wrong usage.",
     )
+    parser.add_argument("--version", action="version", version=_version())
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = _common_options()
+    for add in (_add_doctor, _add_chat):  # one `_add_<command>(commands, common)` per subcommand
+        add(commands, common)
+    return parser
+
+
+def _common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--project", help="Google Cloud project (default: GOOGLE_CLOUD_PROJECT, then ADC)")
     common.add_argument("--location", help="Vertex AI location (default: GOOGLE_CLOUD_LOCATION, then global)")
-    commands = parser.add_subparsers(dest="command", required=True)
-    doctor_cmd = commands.add_parser(
+    common.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the whole base URL (dedicated endpoint, Private Service Connect, a local server); "
+        "wins over --project and --location",
+    )
+    common.add_argument("--debug", action="store_true", help="show the traceback of a failure")
+    return common
+
+
+def _add_doctor(commands: Any, common: argparse.ArgumentParser) -> None:
+    command = commands.add_parser(
         "doctor", parents=[common], help="show what the client resolves and check that a token can be had"
     )
-    doctor_cmd.add_argument("--call", metavar="MODEL", help="also make one tiny request to MODEL")
-    doctor_cmd.add_argument("--json", action="store_true", help="print the report as JSON")
-    chat_cmd = commands.add_parser("chat", parents=[common], help="stream an answer to a prompt")
-    chat_cmd.add_argument("prompt")
-    chat_cmd.add_argument("--model", default=DEFAULT_MODEL, help=f"model (default {DEFAULT_MODEL})")
-    chat_cmd.add_argument("--thinking", choices=sorted(_BUDGETS), help="how much the model may think")
-    chat_cmd.add_argument("--show-thoughts", action="store_true", help="print thought summaries apart")
-    return parser
+    command.add_argument("--call", metavar="MODEL", help="also make one tiny request to MODEL")
+    command.add_argument("--json", action="store_true", help="print the report as JSON")
+    command.set_defaults(
+        run=lambda args: doctor(
+            args.project, args.location, base_url=args.base_url, call=args.call, as_json=args.json
+        )
+    )
+
+
+def _add_chat(commands: Any, common: argparse.ArgumentParser) -> None:
+    command = commands.add_parser("chat", parents=[common], help="stream an answer to a prompt")
+    command.add_argument("prompt")
+    command.add_argument("--model", default=DEFAULT_MODEL, help=f"model (default {DEFAULT_MODEL})")
+    command.add_argument("--thinking", choices=list(_BUDGETS), help="how much the model may think")
+    command.add_argument("--show-thoughts", action="store_true", help="print thought summaries apart")
+    command.set_defaults(
+        run=lambda args: chat(
+            args.prompt,
+            model=args.model,
+            thinking=args.thinking,
+            show_thoughts=args.show_thoughts,
+            project=args.project,
+            location=args.location,
+            base_url=args.base_url,
+        )
+    )
+
+
+def _version() -> str:
+    return f"vertex-openai {__version__} (openai {openai.__version__}, Python {platform.python_version()})"
+
+
+# --- causes and fixes ---
+def diagnose(exc: BaseException, *, location: str | None = None) -> Problem:
+    """The cause of a failure in one line, and the fix that matches it."""
+    if isinstance(exc, CredentialsNotFoundError):
+        return _no_credentials(exc)
+    if isinstance(exc, TokenRefreshError):
+        return _token_failed(exc)
+    if isinstance(exc, openai.APIConnectionError):
+        return _not_connected(exc)
+    if isinstance(exc, openai.APIStatusError):
+        fix = hint(exc.status_code, exc.message, location=location)
+        detail = exc.message.removesuffix(f" (hint: {fix})") if fix else exc.message
+        return Problem(detail, fix)
+    if isinstance(exc, (ValueError, TypeError)):
+        message = _one_line(exc)
+        if "project" in message:
+            return Problem(message, "pass --project, or set GOOGLE_CLOUD_PROJECT")
+        return Problem(message, "correct the value named in the message")
+    return Problem(f"{type(exc).__name__}: {_one_line(exc)}")
+
+
+def _no_credentials(exc: CredentialsNotFoundError) -> Problem:
+    key_file = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    reason = _credentials_reason(exc)
+    if not key_file:
+        return Problem("no Google credentials found", NO_CREDENTIALS_FIX)
+    # The variable is set: the key file is the cause, and setting the variable is not the fix.
+    detail = f"GOOGLE_APPLICATION_CREDENTIALS={key_file}: {reason or 'the key file could not be used'}"
+    if not os.path.exists(key_file):
+        fix = "correct the path in GOOGLE_APPLICATION_CREDENTIALS, or unset it"
+    else:
+        fix = (
+            "point GOOGLE_APPLICATION_CREDENTIALS at a key file as downloaded "
+            "(JSON, IAM > Service accounts > Keys), or unset it"
+        )
+    fix += " to use your `gcloud auth application-default login`"
+    return Problem(detail, fix)
+
+
+def _credentials_reason(exc: CredentialsNotFoundError) -> str:
+    # TODO(issue 8): read `exc.reason` once the library error carries it.
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, str):
+        return reason
+    text = str(exc)
+    start, end = text.find(" ("), text.rfind("). Fix it with")
+    return text[start + 2 : end] if 0 <= start < end else ""
+
+
+def _token_failed(exc: TokenRefreshError) -> Problem:
+    """Network, revoked grant, missing permission: each its own fix (from google-auth's own error)."""
+    import google.auth.exceptions
+
+    cause = exc.__cause__ or exc.__context__
+    said = " ".join(str(part) for part in getattr(cause, "args", ())).lower() + " " + exc.reason.lower()
+    user_login = "oauth2.credentials" in exc.credential_type or "external_account_authorized_user" in (
+        exc.credential_type
+    )
+    if (
+        isinstance(cause, google.auth.exceptions.TransportError)
+        or "could not reach" in said
+        or "did not answer" in said
+    ):
+        fix = "check network access to the token endpoint (proxy, firewall, DNS); the credentials may be fine"
+    elif "invalid_grant" in said:
+        fix = (
+            "the login expired or was revoked: run `gcloud auth application-default login` again"
+            if user_login
+            else "the key was deleted or disabled, or this machine's clock is wrong: create a new key "
+            "(IAM > Service accounts > Keys) and check the clock"
+        )
+    elif "permission" in said or "403" in said:
+        fix = (
+            "the principal lacks a permission the credentials need (for impersonation: "
+            "roles/iam.serviceAccountTokenCreator on the target service account)"
+        )
+    else:
+        fix = "check that these credentials are still valid; `--debug` shows the full error"
+    return Problem(str(exc), fix)
+
+
+def _not_connected(exc: openai.APIConnectionError) -> Problem:
+    url = exc.request.url
+    where = f"{url.host}:{url.port}" if url.port else str(url.host)
+    cause = exc.__cause__ or exc.__context__
+    why = _one_line(cause) if cause is not None else ""
+    what = "timed out" if isinstance(exc, openai.APITimeoutError) else "could not connect"
+    return Problem(
+        f"{what} to {where}" + (f": {why}" if why and why != str(exc) else ""),
+        "check network access to that host (proxy, firewall, DNS), or --base-url",
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(part) for part in exc.args if isinstance(part, str)) or str(exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
 # --- doctor ---
 def doctor(
-    project: str | None, location: str | None, *, call: str | None = None, as_json: bool = False
+    project: str | None,
+    location: str | None,
+    *,
+    base_url: str | None = None,
+    call: str | None = None,
+    as_json: bool = False,
 ) -> int:
     """Print what the client would resolve and each failure with its cause and fix."""
     report: dict[str, Any] = {}
     checks: list[Check] = []
     try:
-        client = VertexOpenAI(project=project, location=location, max_retries=0)
-    except CredentialsNotFoundError:
-        checks.append(Check("credentials", False, "no Google credentials found", _NO_CREDENTIALS_FIX))
+        client: VertexOpenAI | None = VertexOpenAI(
+            project=project, location=location, base_url=base_url, max_retries=0
+        )
+    except CredentialsNotFoundError as exc:
+        checks.append(_check("credentials", diagnose(exc)))
         client = None
-    except ValueError as exc:
-        checks.append(Check("configuration", False, str(exc), _config_fix(str(exc))))
+    except (ValueError, TypeError) as exc:
+        checks.append(_check("configuration", diagnose(exc)))
         client = None
     if client is not None:
-        endpoint = client._vertex.endpoint
+        endpoint = client._vertex.endpoint  # TODO(issue 8): public fields once the options object lands
         report.update(
             project=endpoint.project,
             project_source=endpoint.project_source,
@@ -114,18 +273,20 @@ def doctor(
     return 0 if report["ok"] else 1
 
 
+def _check(name: str, problem: Problem) -> Check:
+    return Check(name, False, problem.detail, problem.fix)
+
+
 def _token_check(client: VertexOpenAI, report: dict[str, Any]) -> Check:
     source = client.token_source
     try:
         source.token()
-    except CredentialsNotFoundError:
+    except CredentialsNotFoundError as exc:
         report["credentials"] = None
-        return Check("token", False, "no Google credentials found", _NO_CREDENTIALS_FIX)
+        return _check("token", diagnose(exc))
     except VertexAuthError as exc:
         report["credentials"] = source.describe()
-        return Check(
-            "token", False, str(exc), "check that these credentials are still valid (re-run the login)"
-        )
+        return _check("token", diagnose(exc))
     report["credentials"] = source.describe()
     report["quota_project"] = source.quota_project
     expiry = getattr(getattr(source, "credentials", None), "expiry", None)
@@ -139,27 +300,9 @@ def _token_check(client: VertexOpenAI, report: dict[str, Any]) -> Check:
 def _call_check(client: VertexOpenAI, model: str) -> Check:
     try:
         client.chat.completions.create(model=model, messages=[{"role": "user", "content": "Reply with OK."}])
-    except openai.APIStatusError as exc:
-        return Check("call", False, exc.message, _status_fix(exc.status_code))
-    except openai.APIConnectionError as exc:
-        return Check("call", False, f"could not connect: {exc}", "check network access to the base URL")
+    except (openai.APIStatusError, openai.APIConnectionError) as exc:
+        return _check("call", diagnose(exc, location=client.location))
     return Check("call", True, f"{model} answered")
-
-
-def _status_fix(status: int) -> str:
-    return {
-        400: "see the hint in the message; model names are 'publisher/model'",
-        401: "the token was rejected: log in again, or check the credentials' scopes",
-        403: "grant the Vertex AI User role (roles/aiplatform.user) and enable the Vertex AI API",
-        404: "check the model name, and try --location global (new models are often served there only)",
-        429: "quota exhausted: wait, or ask for more quota for this model and location",
-    }.get(status, "retry later; if it persists, check the Vertex AI status page")
-
-
-def _config_fix(message: str) -> str:
-    if "project" in message:
-        return "pass --project, or set GOOGLE_CLOUD_PROJECT"
-    return "correct the value named in the message"
 
 
 def _print_report(report: dict[str, Any], checks: list[Check], out: TextIO) -> None:
@@ -189,27 +332,27 @@ def chat(
     show_thoughts: bool = False,
     project: str | None = None,
     location: str | None = None,
+    base_url: str | None = None,
 ) -> int:
-    """Stream an answer to stdout; with `show_thoughts`, thought summaries come first, set apart."""
+    """Stream an answer to stdout; with `show_thoughts`, thought summaries come first, set apart.
+
+    Failures propagate; `main` turns them into one line on stderr.
+    """
     options: dict[str, Any] = {}
     if show_thoughts:
         config = ThinkingConfig(include_thoughts=True, thinking_budget=_BUDGETS.get(thinking or ""))
         options["extra_body"] = gemini_options(thinking_config=config, thought_tag_marker="think")
     elif thinking:
         options["reasoning_effort"] = thinking
-    try:
-        client = VertexOpenAI(project=project, location=location)
-        stream = client.chat.completions.create(
-            model=model, messages=[{"role": "user", "content": prompt}], stream=True, **options
-        )
-        _print_stream(iter_thoughts(stream, "think"), sys.stdout, show_thoughts=show_thoughts)
-    except (openai.OpenAIError, ValueError) as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return 1
+    client = VertexOpenAI(project=project, location=location, base_url=base_url)
+    stream = client.chat.completions.create(
+        model=model, messages=[{"role": "user", "content": prompt}], stream=True, **options
+    )
+    _print_stream(iter_thoughts(stream, "think"), sys.stdout, show_thoughts=show_thoughts)
     return 0
 
 
-def _print_stream(pieces: Any, out: TextIO, *, show_thoughts: bool) -> None:
+def _print_stream(pieces: Iterable[tuple[str, str]], out: TextIO, *, show_thoughts: bool) -> None:
     color = out.isatty() and not os.environ.get("NO_COLOR")
     current = None
     for kind, text in pieces:
