@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from vertex_shape import STRICT, Google, start_google
+from integrations.vertex_shape import STRICT, Google, start_google
 
 
 @pytest.fixture
@@ -17,7 +18,7 @@ def google(private_key_pem: str, tmp_path: Path) -> Iterator[Google]:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, None, None]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report = outcome.get_result()
     if STRICT and report.skipped and not hasattr(report, "wasxfail"):

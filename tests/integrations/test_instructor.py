@@ -8,8 +8,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from integrations.vertex_shape import MODEL, SENT_MODEL, Google, require
 from pydantic import BaseModel
-from vertex_shape import MODEL, SENT_MODEL, Google, require
 
 instructor = require("instructor")
 
@@ -30,7 +30,9 @@ def test_structured_output_across_a_rollover(google: Google, mode: str) -> None:
 
     first = client.chat.completions.create(model=MODEL, response_model=Weather, messages=messages)
     google.rollover()
-    second = asyncio.run(aclient.chat.completions.create(model=MODEL, response_model=Weather, messages=messages))
+    second = asyncio.run(
+        aclient.chat.completions.create(model=MODEL, response_model=Weather, messages=messages)
+    )
 
     assert first.model_dump() == second.model_dump() == {"city": "Paris", "celsius": 1}
     assert [b["model"] for b in google.bodies] == [SENT_MODEL, SENT_MODEL]

@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from integrations.vertex_shape import ANSWER, GREETING, MODEL, SENT_MODEL, Google, require
 from pydantic import BaseModel
-from vertex_shape import MODEL, SENT_MODEL, Google, require
 
 require("langchain_openai")
 
-from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage, ToolMessage  # noqa: E402
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage  # noqa: E402
 from langchain_core.tools import tool  # noqa: E402
 from langchain_openai import ChatOpenAI  # noqa: E402
 
@@ -31,9 +31,9 @@ def chat_model(google: Google, **options: Any) -> ChatOpenAI:
 
 def test_invoke_across_a_rollover(google: Google) -> None:
     llm = chat_model(google)
-    assert llm.invoke("Hi").content == "Hello from Gemini on Vertex."
+    assert llm.invoke("Hi").content == GREETING
     google.rollover()
-    assert asyncio.run(llm.ainvoke("Hi again")).content == "Hello from Gemini on Vertex."
+    assert asyncio.run(llm.ainvoke("Hi again")).content == GREETING
     assert [b["model"] for b in google.bodies] == [SENT_MODEL, SENT_MODEL]
     google.assert_rolled_over()
 
@@ -47,7 +47,7 @@ def test_streamed_usage_is_the_last_chunks(google: Google) -> None:
         assert isinstance(chunk, AIMessageChunk)
         total = chunk if total is None else total + chunk
     assert total is not None
-    assert total.content == "Hello from Gemini on Vertex."
+    assert total.content == GREETING
     assert google.bodies[-1]["stream"] is True
     last = google.gemini.last_usage
     assert total.usage_metadata is not None
@@ -57,27 +57,30 @@ def test_streamed_usage_is_the_last_chunks(google: Google) -> None:
     google.assert_rolled_over()
 
 
-@tool
 def get_weather(city: str) -> str:
     """Current temperature in a city."""
     return {"Paris": "18°C"}.get(city, "unknown")
 
 
+weather_tool = tool(get_weather)
+
+
 def tool_loop(google: Google, llm: ChatOpenAI) -> str:
-    with_tools = llm.bind_tools([get_weather])
+    with_tools = llm.bind_tools([weather_tool])
     messages: list[BaseMessage] = [HumanMessage("Weather in Paris?")]
     while True:
         answer = with_tools.invoke(messages)
+        assert isinstance(answer, AIMessage)
         messages.append(answer)
-        if not answer.tool_calls:  # type: ignore[attr-defined]
+        if not answer.tool_calls:
             return str(answer.content)
-        for call in answer.tool_calls:  # type: ignore[attr-defined]
+        for call in answer.tool_calls:
             google.rollover()  # the token expires while the tool runs
-            messages.append(ToolMessage(get_weather.invoke(call["args"]), tool_call_id=call["id"]))
+            messages.append(ToolMessage(weather_tool.invoke(call["args"]), tool_call_id=call["id"]))
 
 
 def test_bind_tools_loop_sends_the_signature_back(google: Google) -> None:
-    assert tool_loop(google, chat_model(google)) == "The tools said: 18°C. Have a nice day."
+    assert tool_loop(google, chat_model(google)) == ANSWER
     call, signature = google.tool_call_round_trip()
     assert call["extra_content"] == signature  # LangChain rebuilt the call; the client re-attached it
     assert call["id"]
@@ -86,7 +89,7 @@ def test_bind_tools_loop_sends_the_signature_back(google: Google) -> None:
 
 
 def test_streamed_bind_tools_loop(google: Google) -> None:
-    assert tool_loop(google, chat_model(google, streaming=True)) == "The tools said: 18°C. Have a nice day."
+    assert tool_loop(google, chat_model(google, streaming=True)) == ANSWER
     call, signature = google.tool_call_round_trip()
     assert call["extra_content"] == signature
     assert call["id"]

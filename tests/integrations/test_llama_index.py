@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from vertex_shape import MODEL, SENT_MODEL, Google, require
+from integrations.vertex_shape import ANSWER, GREETING, MODEL, SENT_MODEL, Google, require
 
 require("llama_index.llms.openai_like")
 
@@ -39,10 +39,10 @@ def weather_tool(google: Google) -> FunctionTool:
 
 def test_chat_across_a_rollover(google: Google) -> None:
     llm = make_llm(google)
-    assert llm.chat([ChatMessage(role="user", content="Hi")]).message.content == "Hello from Gemini on Vertex."
+    assert llm.chat([ChatMessage(role="user", content="Hi")]).message.content == GREETING
     google.rollover()
     answer = asyncio.run(llm.achat([ChatMessage(role="user", content="Hi again")]))
-    assert answer.message.content == "Hello from Gemini on Vertex."
+    assert answer.message.content == GREETING
     assert [b["model"] for b in google.bodies] == [SENT_MODEL, SENT_MODEL]
     google.assert_rolled_over()
 
@@ -59,7 +59,7 @@ def test_tool_loop_sends_the_signature_back(google: Google) -> None:
             ChatMessage(role="tool", content=str(result), additional_kwargs={"tool_call_id": call.tool_id})
         )
     final = llm.chat_with_tools([tool], chat_history=history)
-    assert final.message.content == "The tools said: 18°C. Have a nice day."
+    assert final.message.content == ANSWER
     call, signature = google.tool_call_round_trip()
     assert call["extra_content"] == signature  # LlamaIndex rebuilt the call; the client re-attached it
     assert call["id"]
@@ -73,7 +73,7 @@ def test_function_agent(google: Google) -> None:
     async def main() -> str:
         return str(await agent.run("Weather in Paris?"))
 
-    assert asyncio.run(main()) == "The tools said: 18°C. Have a nice day."
+    assert asyncio.run(main()) == ANSWER
     call, signature = google.tool_call_round_trip()
     assert call["extra_content"] == signature
     assert call["id"]

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from vertex_shape import MODEL, SENT_MODEL, Google, require
+from integrations.vertex_shape import GREETING, MODEL, SENT_MODEL, Google, require
 
 require("opentelemetry.instrumentation.openai_v2")
 
@@ -42,7 +42,7 @@ def test_spans_carry_no_token(google: Google, spans: InMemorySpanExporter) -> No
     stream = client.chat.completions.create(
         model=MODEL, messages=[{"role": "user", "content": "Hi"}], stream=True
     )
-    assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == "Hello from Gemini on Vertex."
+    assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == GREETING
     google.rollover()
     asyncio.run(aclient.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "Hi"}]))
 

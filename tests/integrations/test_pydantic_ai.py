@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from vertex_shape import MODEL, SENT_MODEL, Google, require
+from integrations.vertex_shape import ANSWER, GREETING, MODEL, SENT_MODEL, Google, require
 
 require("pydantic_ai")
 
@@ -18,19 +18,19 @@ def agent_for(google: Google) -> Agent[None, str]:
     model = OpenAIChatModel(MODEL, provider=OpenAIProvider(openai_client=google.async_client()))
     agent = Agent(model)
 
-    @agent.tool_plain
     def get_weather(city: str) -> str:
         """Current temperature in a city."""
         google.rollover()  # the token expires while the tool runs: the next turn meets a 401
         return {"Paris": "18°C"}.get(city, "unknown")
 
+    agent.tool_plain(get_weather)
     return agent
 
 
 def test_tool_run_sends_the_signature_back_across_a_rollover(google: Google) -> None:
     result = agent_for(google).run_sync("Weather in Paris?", model_settings={"max_retries": 1})
 
-    assert result.output == "The tools said: 18°C. Have a nice day."
+    assert result.output == ANSWER
     first, second = google.bodies
     assert first["model"] == second["model"] == SENT_MODEL
     call, signature = google.tool_call_round_trip()
@@ -43,9 +43,9 @@ def test_tool_run_sends_the_signature_back_across_a_rollover(google: Google) -> 
 
 def test_run_after_a_rollover(google: Google) -> None:
     agent = Agent(OpenAIChatModel(MODEL, provider=OpenAIProvider(openai_client=google.async_client())))
-    assert agent.run_sync("Hi").output == "Hello from Gemini on Vertex."
+    assert agent.run_sync("Hi").output == GREETING
     google.rollover()
-    assert agent.run_sync("Hi again", model_settings={"max_retries": 1}).output == "Hello from Gemini on Vertex."
+    assert agent.run_sync("Hi again", model_settings={"max_retries": 1}).output == GREETING
     assert [b["model"] for b in google.bodies] == [SENT_MODEL, SENT_MODEL]
     google.assert_rolled_over()
 
@@ -56,11 +56,11 @@ def test_streamed_usage_is_the_last_chunks(google: Google) -> None:
     async def main() -> tuple[str, int, int]:
         async with agent.run_stream("Hi") as result:
             text = await result.get_output()
-            usage = result.usage()
+            usage = result.usage
         return text, usage.input_tokens, usage.output_tokens
 
     text, input_tokens, output_tokens = asyncio.run(main())
-    assert text == "Hello from Gemini on Vertex."
+    assert text == GREETING
     assert google.bodies[0]["stream"] is True
     last = google.gemini.last_usage
     assert (input_tokens, output_tokens) == (last["prompt_tokens"], last["completion_tokens"])
@@ -71,9 +71,9 @@ def test_streamed_tool_run(google: Google) -> None:
 
     async def main() -> str:
         async with agent.run_stream("Weather in Paris?") as result:
-            return await result.get_output()
+            return str(await result.get_output())
 
-    assert asyncio.run(main()) == "The tools said: 18°C. Have a nice day."
+    assert asyncio.run(main()) == ANSWER
     call, signature = google.tool_call_round_trip()
     assert call["extra_content"] == signature
     assert call["id"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vertex_shape import MODEL, SENT_MODEL, Google, require
+from integrations.vertex_shape import GREETING, MODEL, SENT_MODEL, Google, require
 
 require("smolagents")
 
@@ -14,7 +14,6 @@ def hi() -> list[ChatMessage]:
     return [ChatMessage(role=MessageRole.USER, content=[{"type": "text", "text": "Hi"}])]
 
 
-@tool
 def get_weather(city: str) -> str:
     """Current temperature in a city.
 
@@ -26,10 +25,10 @@ def get_weather(city: str) -> str:
 
 def test_streamed_usage_is_the_last_chunks(google: Google) -> None:
     model = OpenAIModel(model_id=MODEL, client=google.client())  # the snippet of docs/frameworks.md
-    assert model.generate(hi()).content == "Hello from Gemini on Vertex."
+    assert model.generate(hi()).content == GREETING
     google.rollover()
     message = agglomerate_stream_deltas(list(model.generate_stream(hi())))
-    assert message.content == "Hello from Gemini on Vertex."
+    assert message.content == GREETING
     last = google.gemini.last_usage
     assert message.token_usage is not None
     assert (message.token_usage.input_tokens, message.token_usage.output_tokens) == (
@@ -42,7 +41,7 @@ def test_streamed_usage_is_the_last_chunks(google: Google) -> None:
 
 def test_streamed_tool_call(google: Google) -> None:
     model = OpenAIModel(model_id=MODEL, client=google.client())
-    tools: list[Tool] = [get_weather]
+    tools: list[Tool] = [tool(get_weather)]
     message = agglomerate_stream_deltas(list(model.generate_stream(hi(), tools_to_call_from=tools)))
     assert message.tool_calls is not None
     (call,) = message.tool_calls

@@ -35,13 +35,16 @@ STRICT = os.environ.get("VERTEX_OPENAI_INTEGRATIONS") == "1"
 MODEL = "gemini-3-pro-preview"
 SENT_MODEL = "google/gemini-3-pro-preview"
 PROMPT_TOKENS = 9
+GREETING = "Hello from Gemini on Vertex."
+ANSWER = "The tools said: 18°C. Have a nice day."  # after get_weather(city="Paris") returned 18°C
 
 
 def require(name: str) -> ModuleType:
     """Import a framework; skip the test module without it, except under .ci/integrations."""
     if STRICT:
         return importlib.import_module(name)
-    return pytest.importorskip(name)
+    module: ModuleType = pytest.importorskip(name)
+    return module
 
 
 def _missing_signature(name: str, block: int) -> Reply:
@@ -143,7 +146,10 @@ class VertexShape:
             return {"role": "assistant", "tool_calls": [call]}
         response_format = body.get("response_format") or {}
         if response_format.get("type") == "json_schema":
-            return {"role": "assistant", "content": json.dumps(example(response_format["json_schema"]["schema"]))}
+            return {
+                "role": "assistant",
+                "content": json.dumps(example(response_format["json_schema"]["schema"])),
+            }
         if response_format.get("type") == "json_object":
             schema = _schema_in_text(messages)
             return {"role": "assistant", "content": json.dumps(example(schema) if schema else {})}
@@ -151,7 +157,9 @@ class VertexShape:
         if schema:  # asked in words for JSON that fits a schema (instructor's MD_JSON mode)
             return {"role": "assistant", "content": f"```json\n{json.dumps(example(schema))}\n```"}
         results = [str(m.get("content")) for m in messages if m.get("role") == "tool"]
-        text = f"The tools said: {results[-1]}. Have a nice day." if results else "Hello from Gemini on Vertex."
+        text = (
+            f"The tools said: {results[-1]}. Have a nice day." if results else "Hello from Gemini on Vertex."
+        )
         return {"role": "assistant", "content": text}
 
     @staticmethod
@@ -243,7 +251,9 @@ class Google:
     def tool_call_round_trip(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """(the assistant tool call the second request sent back, the signature it was given)."""
         second = next(b for b in self.bodies if any(m.get("role") == "tool" for m in b["messages"]))
-        assistant = next(m for m in second["messages"] if m.get("role") == "assistant" and m.get("tool_calls"))
+        assistant = next(
+            m for m in second["messages"] if m.get("role") == "assistant" and m.get("tool_calls")
+        )
         return assistant["tool_calls"][0], {"google": {"thought_signature": self.gemini.signatures[0]}}
 
     def close(self) -> None:
