@@ -140,3 +140,6 @@ class ModelTable:
             f"{entry.id} is documented in {where} (not {location!r}; {entry.source}): use "
             f"client.with_options(location={entry.locations[0]!r})."
         )
+
+
+DEFAULT_TABLE = ModelTable()

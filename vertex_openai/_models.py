@@ -10,7 +10,8 @@ publisher, `created` 0 (the listing has no creation time).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Coroutine, Generator, Mapping
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from openai import NOT_GIVEN
 from openai.pagination import AsyncPage, SyncPage
@@ -19,6 +20,8 @@ from openai.types import Model
 
 from . import _native
 from ._embeddings import native_target
+
+_P = TypeVar("_P", SyncPage[Model], AsyncPage[Model])
 
 #: The publisher `models.list()` lists: Google's own models (Gemini, embeddings, Imagen, ...).
 DEFAULT_PUBLISHER = "google"
@@ -46,15 +49,13 @@ def next_page_token(body: object) -> str | None:
     return token if isinstance(token, str) and token else None
 
 
-class ModelPage:
-    """One listing answer: its models and the token of the next page (the post-parse result)."""
-
-    def __init__(self, body: object) -> None:
-        entries = (
-            body.get("publisherModels", body.get("publisher_models")) if isinstance(body, Mapping) else None
-        )
-        self.models = [model_of(entry) for entry in entries or []]
-        self.token = next_page_token(body)
+def page_of(body: object, *, page: type[_P]) -> _P:
+    """One listing answer as an openai page of `Model`s; `next_page_token` (extra) says if more follow."""
+    entries = None
+    if isinstance(body, Mapping):
+        entries = body.get("publisherModels", body.get("publisher_models"))
+    models = [model_of(entry) for entry in entries or []]
+    return page.construct(data=models, object="list", next_page_token=next_page_token(body))
 
 
 def split_id(model: str) -> tuple[str, str]:
@@ -116,12 +117,16 @@ class VertexModels(Models):
         models: list[Model] = []
         token: str | None = None
         while True:
-            options = _request_options(extra_headers, extra_query, timeout, ModelPage, token)
-            page = client.get(url, cast_to=object, options=options)
-            if not isinstance(page, ModelPage):
+            parse = partial(page_of, page=SyncPage[Model])
+            page = client.get(
+                url,
+                cast_to=object,
+                options=_request_options(extra_headers, extra_query, timeout, parse, token),
+            )
+            if not isinstance(page, SyncPage):
                 return page  # type: ignore[no-any-return]  # with_raw_response: the first HTTP response
-            models += page.models
-            token = page.token
+            models += page.data
+            token = getattr(page, "next_page_token", None)
             if token is None:
                 return SyncPage[Model].construct(data=models, object="list")
 
@@ -167,12 +172,16 @@ class AsyncVertexModels(AsyncModels):
         models: list[Model] = []
         token: str | None = None
         while True:
-            options = _request_options(extra_headers, extra_query, timeout, ModelPage, token)
-            page = await client.get(url, cast_to=object, options=options)
-            if not isinstance(page, ModelPage):
+            parse = partial(page_of, page=AsyncPage[Model])
+            page = await client.get(
+                url,
+                cast_to=object,
+                options=_request_options(extra_headers, extra_query, timeout, parse, token),
+            )
+            if not isinstance(page, AsyncPage):
                 return page  # type: ignore[no-any-return]  # with_raw_response: the first HTTP response
-            models += page.models
-            token = page.token
+            models += page.data
+            token = getattr(page, "next_page_token", None)
             if token is None:
                 return AsyncPage[Model].construct(data=models, object="list")
 

@@ -6,7 +6,12 @@ The hint is added to the 404 Vertex answers (not raised before sending): a self-
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
+
+from ._maas import DEFAULT_TABLE, ModelTable
+from ._tiers import quota_hint
 
 # (route after `endpoints/{id}`, the Vertex way); first match wins
 _UNSERVED: tuple[tuple[str, str], ...] = (
@@ -90,3 +95,43 @@ def unserved_hint(path: str) -> str | None:
                 f"Vertex AI's OpenAI-compatible endpoint does not serve /{prefix}: {hint}" if hint else None
             )
     return None
+
+
+_PREDICT_MODEL_RE = re.compile(r"/publishers/(?P<publisher>[^/]+)/models/(?P<model>[^/:]+):predict$")
+_LISTING_RE = re.compile(r"/v1beta1/publishers/[^/]+/models")
+
+
+def _request_model(request: Any) -> str | None:
+    """The model a request was for: from a `:predict` path, or the JSON body's `model`."""
+    found = _PREDICT_MODEL_RE.search(request.url.path)
+    if found:
+        return f"{found['publisher']}/{found['model']}"
+    try:
+        body = json.loads(request.content or b"null")
+    except (ValueError, RuntimeError):  # not JSON, or a streamed body not read
+        return None
+    model = body.get("model") if isinstance(body, dict) else None
+    return model if isinstance(model, str) else None
+
+
+def response_hint(response: Any, *, location: str | None, table: ModelTable | None = None) -> str | None:
+    """A fix for an error answer that only the request shows: an unserved route, a model documented
+    elsewhere, which quota a 429 exhausted, a refused model listing."""
+    request = response.request
+    status = response.status_code
+    if status == 429:
+        return quota_hint(request.headers)
+    path = request.url.path
+    if status in (401, 403) and _LISTING_RE.search(path):
+        return (
+            "listing publisher models was refused for these credentials: they need Vertex AI access "
+            "(e.g. roles/aiplatform.user), and user credentials a quota project (quota_project=... or "
+            "GOOGLE_CLOUD_QUOTA_PROJECT), since the listing's path names no project."
+        )
+    if status != 404:
+        return None
+    unserved = unserved_hint(path)
+    if unserved:
+        return unserved
+    model = _request_model(request)
+    return (table or DEFAULT_TABLE).location_hint(model, location) if model else None
