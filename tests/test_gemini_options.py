@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import openai
 import pytest
-from fakes import VertexServer
+from fakes import STATIC_TOKEN, VertexServer
 from hypothesis import given
 from hypothesis import strategies as st
+from openai.types.chat import ChatCompletionMessageParam
 
 from vertex_openai import (
     HarmBlockMethod,
@@ -21,8 +24,8 @@ from vertex_openai import (
 )
 from vertex_openai._body import deep_merge
 
-TOKEN = "ya29.options-test-token"
-MESSAGES = [{"role": "user", "content": "hi"}]
+TOKEN = STATIC_TOKEN  # the one the `server` fixture (conftest.py) accepts
+MESSAGES: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
 
 
 def test_gemini_options_wire_shape() -> None:
@@ -77,31 +80,26 @@ def test_thinking_level_and_enums() -> None:
         (lambda: ThinkingConfig(thinking_budget=True), ">= 0"),
         (lambda: gemini_options(cached_content="my-cache"), "cachedContents"),
         (lambda: gemini_options(thought_tag_marker="<think>"), "tag name"),
-        (lambda: gemini_options(safety_settings={"category": "x"}), "list"),
+        # a mapping where a list belongs: wrong on purpose, as an untyped caller could write it
+        (lambda: gemini_options(safety_settings={"category": "x"}), "list"),  # type: ignore[dict-item]
         (lambda: gemini_options(thinking_config={"thinking_level": "LOW", "thinking_budget": 5}), "not both"),
     ],
 )
-def test_bad_values_fail_when_built(build, message: str) -> None:
+def test_bad_values_fail_when_built(build: Callable[[], object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         build()
 
 
-@pytest.fixture
-def server() -> VertexServer:
-    srv = VertexServer(accept={TOKEN})
-    yield srv
-    srv.close()
-
-
-def sent_google(server: VertexServer) -> dict:
-    return server.seen[-1].json["extra_body"]["google"]
+def sent_google(server: VertexServer) -> dict[str, Any]:
+    google: dict[str, Any] = server.seen[-1].json["extra_body"]["google"]
+    return google
 
 
 def test_works_with_a_plain_openai_client(server: VertexServer) -> None:
     plain = openai.OpenAI(base_url=server.base_url, api_key=TOKEN)
     plain.chat.completions.create(
         model="google/gemini-2.5-flash",
-        messages=MESSAGES,  # type: ignore[arg-type]
+        messages=MESSAGES,
         extra_body=gemini_options(thinking_config=ThinkingConfig(thinking_budget=0)),
     )
     assert sent_google(server) == {"thinking_config": {"thinking_budget": 0}}
@@ -113,14 +111,14 @@ def test_client_defaults_merge_with_the_call(server: VertexServer) -> None:
         thinking_config=ThinkingConfig(thinking_budget=512, include_thoughts=True),
     )
     client = VertexOpenAI(base_url=server.base_url, access_token=TOKEN, default_gemini_options=company)
-    client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)  # type: ignore[arg-type]
+    client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)
     assert sent_google(server) == company["extra_body"]["google"]
 
     per_call = gemini_options(thinking_config=ThinkingConfig(thinking_budget=2048))
     per_call["extra_body"]["labels"] = {"team": "ml"}  # an unrelated extra_body key
     client.chat.completions.create(
         model="gemini-2.5-flash",
-        messages=MESSAGES,  # type: ignore[arg-type]
+        messages=MESSAGES,
         extra_body={**per_call, "top_k": 5},
     )
     body = server.seen[-1].json
@@ -139,7 +137,7 @@ def test_seed_form_is_moved_to_the_documented_place(server: VertexServer) -> Non
     client = VertexOpenAI(base_url=server.base_url, access_token=TOKEN)
     client.chat.completions.create(
         model="gemini-2.5-flash",
-        messages=MESSAGES,  # type: ignore[arg-type]
+        messages=MESSAGES,
         extra_body={"google": {"thinking_config": {"include_thoughts": True}}},
     )
     body = server.seen[-1].json
@@ -152,7 +150,7 @@ def test_reasoning_effort_with_thinking_config_fails_before_sending(server: Vert
     with pytest.raises(ValueError, match="reasoning_effort or a thinking_config"):
         client.chat.completions.create(
             model="gemini-2.5-flash",
-            messages=MESSAGES,  # type: ignore[arg-type]
+            messages=MESSAGES,
             reasoning_effort="low",
             extra_body=gemini_options(thinking_config=ThinkingConfig(thinking_budget=10)),
         )
@@ -162,7 +160,7 @@ def test_reasoning_effort_with_thinking_config_fails_before_sending(server: Vert
 def test_reasoning_effort_of_a_call_beats_a_default_thinking_config(server: VertexServer) -> None:
     defaults = gemini_options(thinking_config=ThinkingConfig(thinking_budget=10), cached_content=None)
     client = VertexOpenAI(base_url=server.base_url, access_token=TOKEN, default_gemini_options=defaults)
-    client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES, reasoning_effort="high")  # type: ignore[arg-type]
+    client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES, reasoning_effort="high")
     body = server.seen[-1].json
     assert body["reasoning_effort"] == "high" and "extra_body" not in body
 
@@ -178,10 +176,10 @@ def test_copy_keeps_or_replaces_the_defaults(server: VertexServer) -> None:
         access_token=TOKEN,
         default_gemini_options=gemini_options(thought_tag_marker="t"),
     )
-    client.with_options(timeout=3).chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)  # type: ignore[arg-type]
+    client.with_options(timeout=3).chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)
     assert sent_google(server) == {"thought_tag_marker": "t"}
     other = client.copy(default_gemini_options=gemini_options(thought_tag_marker="u"))
-    other.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)  # type: ignore[arg-type]
+    other.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)
     assert sent_google(server) == {"thought_tag_marker": "u"}
 
 
@@ -194,18 +192,19 @@ trees = st.recursive(
 dicts = st.dictionaries(keys, trees, max_size=4)
 
 
-def leaves_of(tree: dict, prefix: tuple = ()) -> dict:
-    out = {}
+def leaves_of(tree: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
+    out: dict[tuple[str, ...], Any] = {}
     for key, value in tree.items():
+        path = (*prefix, key)
         if isinstance(value, dict) and value:
-            out.update(leaves_of(value, (*prefix, key)))
+            out.update(leaves_of(value, path))
         else:
-            out[(*prefix, key)] = value
+            out[path] = value
     return out
 
 
 @given(dicts, dicts)
-def test_merge_lets_the_override_win_key_by_key(base: dict, override: dict) -> None:
+def test_merge_lets_the_override_win_key_by_key(base: dict[str, Any], override: dict[str, Any]) -> None:
     before = copy.deepcopy((base, override))
     merged = deep_merge(base, override)
     assert (base, override) == before  # neither input changed
