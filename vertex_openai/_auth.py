@@ -3,19 +3,21 @@
 One set of rules serves the sync and the async client:
 
 - FRESH token: used at once. No lock is taken.
-- STALE token (google-auth's threshold, a few minutes before expiry): used at once, while exactly one
-  refresh runs in the background.
+- STALE token: used at once, while exactly one refresh runs in the background. A token turns STALE
+  at the later of google-auth's threshold (a few minutes before expiry) and half its lifetime, so a
+  token that lives shorter than that threshold is not refreshed on every request.
 - INVALID (no token yet, expired, or just rejected with a 401): every caller waits for the one
-  refresh in flight; 16 threads or tasks cause one token request.
+  refresh in flight, at most as long as its request's timeout; 16 threads or tasks cause one token
+  request.
 
-Refreshes (and Application Default Credentials discovery) run on a worker thread, so the async
-client waits for them without blocking its event loop.
+Refreshes (and Application Default Credentials discovery) run on the worker of `_refresh`, so the
+async client waits for them without blocking its event loop, and a forked child starts clean. Every
+token that enters the cache is checked first; a malformed one is an error and is not kept.
 """
 
 from __future__ import annotations
 
 import abc
-import asyncio
 import datetime
 import inspect
 import logging
@@ -23,8 +25,10 @@ import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ._errors import CredentialsNotFoundError, TokenRefreshError, redact
+from ._refresh import RefreshTimeout, RefreshWorker, wait, wait_async
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials, TokenState
@@ -33,6 +37,9 @@ CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 log = logging.getLogger("vertex_openai")
 _UTC = datetime.timezone.utc
 _now = datetime.datetime.now
+_NEVER = datetime.datetime.max.replace(tzinfo=_UTC)
+#: The longest a token request may take when nobody gave a timeout (google-auth's own is 120 s).
+DEFAULT_REFRESH_TIMEOUT = 60.0
 
 SyncTokenProvider = Callable[[], str]
 AsyncTokenProvider = Callable[[], str | Awaitable[str]]
@@ -41,28 +48,41 @@ AsyncTokenProvider = Callable[[], str | Awaitable[str]]
 class TokenSource(abc.ABC):
     """Gives the bearer token for each attempt of each request."""
 
-    quota_project: str | None = None
+    _quota_project: str | None = None
+
+    @property
+    def quota_project(self) -> str | None:
+        """The project billed for quota (sent as `x-goog-user-project`), if any."""
+        return self._quota_project
 
     @abc.abstractmethod
-    def token(self) -> str:
-        """A token valid now; may block while a needed refresh runs."""
+    def token(self, timeout: float | None = None) -> str:
+        """A token valid now; may wait up to `timeout` seconds (None: no limit) for a refresh."""
 
-    async def atoken(self) -> str:
+    async def atoken(self, timeout: float | None = None) -> str:
         """A token valid now, without blocking the event loop."""
-        return self.token()
+        return self.token(timeout)
+
+    def ready(self, timeout: float | None = None) -> None:
+        """Wait (at most `timeout` s) for a first token if there is none yet. Called before openai
+        builds a request, so that a cold burst of requests leaves the interpreter to one token fetch."""
+        return None
+
+    async def aready(self, timeout: float | None = None) -> None:
+        """`ready()` without blocking the event loop."""
+        return None
 
     def reject(self, token: str) -> bool:
         """Vertex answered 401 to `token`. True when asking again may give a better one."""
         return False
 
-    def first_token(self) -> Future[None] | None:
-        """None when a token exists; else the fetch of the first one, to wait for before openai builds
-        the request (so that a burst of cold requests leaves the interpreter to that one fetch)."""
-        return None
-
     @abc.abstractmethod
     def describe(self) -> str:
         """What kind of credential this is, without any secret."""
+
+    def close(self) -> None:
+        """Close pooled connections (to the token endpoint); the source stays usable."""
+        return None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.describe()}>"
@@ -72,10 +92,10 @@ class StaticTokenSource(TokenSource):
     """A fixed `access_token`: never refreshed, so a 401 is final."""
 
     def __init__(self, access_token: str, *, quota_project: str | None) -> None:
-        self._token = _checked(access_token, "access_token")
-        self.quota_project = quota_project
+        self._token = checked_token(access_token, "access_token")
+        self._quota_project = quota_project
 
-    def token(self) -> str:
+    def token(self, timeout: float | None = None) -> str:
         return self._token
 
     def describe(self) -> str:
@@ -87,11 +107,11 @@ class CallableTokenSource(TokenSource):
 
     def __init__(self, provider: AsyncTokenProvider, *, quota_project: str | None) -> None:
         if not callable(provider):
-            raise ValueError("token_provider must be a callable that returns an access token string.")
+            raise TypeError("token_provider must be a callable that returns an access token string.")
         self._provider = provider
-        self.quota_project = quota_project
+        self._quota_project = quota_project
 
-    def token(self) -> str:
+    def token(self, timeout: float | None = None) -> str:
         value = self._call()
         if inspect.isawaitable(value):
             if inspect.iscoroutine(value):
@@ -100,16 +120,16 @@ class CallableTokenSource(TokenSource):
                 "token_provider",
                 "it returned an awaitable; use AsyncVertexOpenAI for an async token_provider",
             )
-        return _checked(value, "token_provider")
+        return checked_token(value, "token_provider")
 
-    async def atoken(self) -> str:
+    async def atoken(self, timeout: float | None = None) -> str:
         value = self._call()
         if inspect.isawaitable(value):
             try:
                 value = await value
             except Exception as exc:
                 raise TokenRefreshError("token_provider", f"it raised {type(exc).__name__}") from exc
-        return _checked(value, "token_provider")
+        return checked_token(value, "token_provider")
 
     def _call(self) -> object:
         try:
@@ -131,18 +151,22 @@ class CredentialsTokenSource(TokenSource):
         from google.auth import _helpers  # google-auth's clock and REFRESH_THRESHOLD
         from google.auth.credentials import TokenState  # imported when first needed: `import` stays fast
 
-        self._google: Any = _helpers
+        self._threshold: datetime.timedelta = _helpers.REFRESH_THRESHOLD
         self._states: type[TokenState] = TokenState
-        # The token last seen FRESH, and until when it stays so: an aware datetime on google-auth's
-        # clock (`datetime.now`, which time-machine moves), compared without building a naive copy.
+        # The token last seen usable without a refresh, and until when: an aware datetime on
+        # google-auth's clock (`datetime.now`, which time-machine moves), compared without a naive copy.
         self._fresh_token: str | None = None
-        self._fresh_until = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
+        self._fresh_until = datetime.datetime.min.replace(tzinfo=_UTC)
+        # The token this source fetched last, and when: a token's lifetime is known only for those.
+        self._fetched: tuple[str, datetime.datetime] | None = None
         self._credentials = None if credentials is None else _scoped(credentials)
         self._explicit_quota_project = quota_project
         self._lock = threading.Lock()
-        self._refresh: Future[None] | None = None
         self._rejected: str | None = None
-        self._request: Any = None
+        self._session: Any = None
+        self._worker = RefreshWorker(
+            self._refresh, name="vertex-openai-token-refresh", after_fork=self._forked
+        )
         self.adc_project: str | None = None
 
     @property
@@ -151,7 +175,7 @@ class CredentialsTokenSource(TokenSource):
         return self._credentials
 
     @property
-    def quota_project(self) -> str | None:  # type: ignore[override]
+    def quota_project(self) -> str | None:
         if self._explicit_quota_project:
             return self._explicit_quota_project
         return getattr(self._credentials, "quota_project_id", None) or None
@@ -164,25 +188,37 @@ class CredentialsTokenSource(TokenSource):
         return self.adc_project
 
     # The two faces: the same rule, waiting in the way each world allows.
-    def token(self) -> str:
-        token = self._usable_token()
+    def token(self, timeout: float | None = None) -> str:
+        token = self._usable_token(timeout)
         if token is None:
-            self._start_refresh().result()
+            try:
+                wait(self._worker.start(timeout=timeout), timeout)
+            except RefreshTimeout:
+                raise self._timed_out(timeout) from None
             token = self._latest_token()
         return token
 
-    async def atoken(self) -> str:
-        token = self._usable_token()
+    async def atoken(self, timeout: float | None = None) -> str:
+        token = self._usable_token(timeout)
         if token is None:
-            await wait_for(self._start_refresh())
+            try:
+                await wait_async(self._worker.start(timeout=timeout), timeout)
+            except RefreshTimeout:
+                raise self._timed_out(timeout) from None
             token = self._latest_token()
         return token
 
-    def first_token(self) -> Future[None] | None:
+    def ready(self, timeout: float | None = None) -> None:
+        if self._cold():
+            self.token(timeout)
+
+    async def aready(self, timeout: float | None = None) -> None:
+        if self._cold():
+            await self.atoken(timeout)
+
+    def _cold(self) -> bool:
         credentials = self._credentials  # attribute reads only: the clock is read in token()
-        if credentials is not None and credentials.token is not None:
-            return None
-        return self._start_refresh()
+        return credentials is None or credentials.token is None
 
     def reject(self, token: str) -> bool:
         credentials = self._credentials
@@ -196,83 +232,133 @@ class CredentialsTokenSource(TokenSource):
             return "Application Default Credentials (not loaded yet)"
         return credential_label(self._credentials)
 
+    def close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            session.close()
+
     # --- the rules ---
-    def _usable_token(self) -> str | None:
+    def _usable_token(self, timeout: float | None) -> str | None:
         """The token to send now, or None when the caller must wait for a refresh."""
         credentials = self._credentials
         if credentials is None:
             return None
         token: str | None = credentials.token
-        if token is not None and token is self._fresh_token and _now(_UTC) < self._fresh_until:
-            return token  # fast path: the same token, still before its STALE point
-        state = credentials.token_state
-        if state is self._states.INVALID or token is None or token == self._rejected:
+        now = _now(_UTC)
+        if token is not None and token is self._fresh_token and now < self._fresh_until:
+            return token  # fast path: the same token, still before its refresh point
+        if token is None or token == self._rejected or credentials.token_state is self._states.INVALID:
             return None
-        if state is self._states.FRESH and credentials.expiry is not None:
-            stale_at = credentials.expiry - self._google.REFRESH_THRESHOLD
-            self._fresh_until = stale_at.replace(tzinfo=_UTC)  # google-auth's expiry is naive UTC
-            self._fresh_token = token
-        elif state is self._states.STALE and self._refresh is None:
-            self._start_refresh(background=True)
+        refresh_at = self._refresh_point(credentials, token)
+        if now < refresh_at:
+            self._fresh_token, self._fresh_until = token, refresh_at
+        elif not self._worker.running:
+            self._worker.start(timeout=_bounded(timeout)).add_done_callback(_log_background_failure)
         return token
+
+    def _refresh_point(self, credentials: Credentials, token: str) -> datetime.datetime:
+        """When to refresh in the background: google-auth's STALE point, but never before half the
+        lifetime of a token this source fetched (short-lived tokens would be STALE at once)."""
+        if credentials.expiry is None:
+            return _NEVER
+        expiry: datetime.datetime = credentials.expiry.replace(tzinfo=_UTC)  # naive UTC in google-auth
+        stale_at = expiry - self._threshold
+        if self._fetched is not None and self._fetched[0] == token:
+            fetched_at = self._fetched[1]
+            return max(stale_at, fetched_at + (expiry - fetched_at) / 2)
+        return stale_at
 
     def _latest_token(self) -> str:
         assert self._credentials is not None and self._credentials.token is not None
-        return self._credentials.token  # type: ignore[no-any-return]
+        return self._credentials.token  # type: ignore[no-any-return]  # google-auth is untyped
 
-    def _start_refresh(self, *, background: bool = False) -> Future[None]:
-        """The refresh in flight, started if there is none (single-flight). A `background` one has
-        nobody waiting for it, so it reports its own failure."""
-        with self._lock:
-            if self._refresh is None:
-                future: Future[None] = Future()
-                future.set_running_or_notify_cancel()  # a cancelled waiter must not cancel the others
-                self._refresh = future
-                threading.Thread(
-                    target=self._run_refresh,
-                    args=(future, background),
-                    name="vertex-openai-token-refresh",
-                    daemon=True,
-                ).start()
-            return self._refresh
-
-    def _run_refresh(self, future: Future[None], background: bool) -> None:
-        try:
-            self._refresh_now()
-        except BaseException as exc:
-            with self._lock:
-                self._refresh = None
-            if background and isinstance(exc, Exception):
-                log.warning("Token refresh failed; the next request tries again: %s", exc)
-            future.set_exception(exc)
-        else:
-            with self._lock:
-                self._refresh = None
-            future.set_result(None)
-
-    def _refresh_now(self) -> None:
+    def _refresh(self, timeout: float | None) -> None:
+        """Runs on the worker: one token request, bounded by `timeout`."""
         if self._credentials is None:
             self.load_adc()
         credentials = self._credentials
         assert credentials is not None
-        if credentials.token_state is self._states.FRESH and credentials.token != self._rejected:
+        token = credentials.token
+        if (
+            token is not None
+            and token != self._rejected
+            and credentials.token_state is not self._states.INVALID
+            and _now(_UTC) < self._refresh_point(credentials, token)
+        ):
             return  # refreshed by someone else sharing these credentials
+        fetched_at = _now(_UTC)
         try:
-            credentials.refresh(self._transport())  # type: ignore[no-untyped-call]
+            credentials.refresh(self._transport(_bounded(timeout)))  # type: ignore[no-untyped-call]
         except Exception as exc:
             reason = redact(_reason(exc), _secrets_of(credentials))
             raise TokenRefreshError(credential_label(credentials), reason) from None
-        if not credentials.token:
-            raise TokenRefreshError(credential_label(credentials), "the refresh gave no access token")
+        try:
+            token = checked_token(credentials.token, credential_label(credentials), "the token endpoint")
+        except TokenRefreshError:
+            credentials.token = None  # never cached, never sent
+            raise
+        self._fetched = (token, fetched_at)
         self._rejected = None
 
-    def _transport(self) -> Any:
-        if self._request is None:
-            import google.auth.transport.requests
+    def _transport(self, timeout: float) -> Any:
+        if self._session is None:
             import requests
 
-            self._request = google.auth.transport.requests.Request(requests.Session())
-        return self._request
+            self._session = requests.Session()
+        return _BoundedRequest(self._session, timeout)
+
+    def _timed_out(self, timeout: float | None) -> TokenRefreshError:
+        host = _token_host(self._credentials)
+        return TokenRefreshError(
+            credential_label(self._credentials) if self._credentials is not None else "credentials",
+            f"the token endpoint ({host}) did not answer within {timeout:g} s",
+        )
+
+    def _forked(self) -> None:
+        """In a forked child: no lock held by a parent's thread, no sockets shared with the parent."""
+        self._lock = threading.Lock()
+        self._session = None
+
+
+def _bounded(timeout: float | None) -> float:
+    return DEFAULT_REFRESH_TIMEOUT if timeout is None else min(timeout, DEFAULT_REFRESH_TIMEOUT)
+
+
+def _log_background_failure(future: Future[None]) -> None:
+    exc = future.exception()
+    if isinstance(exc, Exception):
+        log.warning("Token refresh failed; the next request tries again: %s", exc)
+
+
+class _BoundedRequest:
+    """google-auth's requests transport, with every call bounded by `timeout` seconds."""
+
+    def __init__(self, session: Any, timeout: float) -> None:
+        import google.auth.transport.requests
+
+        self.session = session
+        self._request: Callable[..., Any] = google.auth.transport.requests.Request(session)
+        self._timeout = timeout
+
+    def __call__(
+        self,
+        url: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: Any = None,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        limit = self._timeout if timeout is None else min(timeout, self._timeout)
+        return self._request(url, method=method, body=body, headers=headers, timeout=limit, **kwargs)
+
+
+def _token_host(credentials: Credentials | None) -> str:
+    for attribute in ("_token_uri", "token_uri"):
+        uri = getattr(credentials, attribute, None)
+        if isinstance(uri, str) and uri:
+            return urlsplit(uri).hostname or uri
+    return "the token endpoint"
 
 
 def credential_label(credentials: Credentials) -> str:
@@ -303,21 +389,13 @@ def _discover_adc() -> tuple[Credentials, str | None]:
     return credentials, project
 
 
-async def wait_for(future: Future[None]) -> None:
-    """Wait for a refresh without blocking the event loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:  # another async library (trio): wait on a worker thread instead
-        import anyio.to_thread
-
-        await anyio.to_thread.run_sync(future.result)
-        return
-    await asyncio.wrap_future(future)
-
-
-def _checked(token: object, origin: str) -> str:
+def checked_token(token: object, source: str, origin: str = "it") -> str:
+    """`token` if it can go in an Authorization header; else a TokenRefreshError naming `source`
+    (never the value)."""
     if not isinstance(token, str) or not token or any(c.isspace() or not c.isprintable() for c in token):
-        raise TokenRefreshError(origin, "it did not give a non-empty access token string without whitespace")
+        raise TokenRefreshError(
+            source, f"{origin} did not give a non-empty access token string without whitespace"
+        )
     return token
 
 

@@ -13,6 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ._compat import FinalRequestOptions
+from ._util import deep_merge
+from .gemini import REASONING_EFFORT_BUDGETS
+
 
 def model_name(model: str, *, aliases: Mapping[str, str], openapi_route: bool) -> str:
     """The model name Vertex expects: aliases first, then `gemini-x` -> `google/gemini-x` on `openapi`."""
@@ -20,18 +24,6 @@ def model_name(model: str, *, aliases: Mapping[str, str], openapi_route: bool) -
     if openapi_route and "/" not in model and model.startswith("gemini"):
         return f"google/{model}"
     return model
-
-
-def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """A new dict: `override` wins key by key, nested dicts are merged, neither input is changed."""
-    merged = dict(base)
-    for key, value in override.items():
-        current = merged.get(key)
-        if isinstance(value, Mapping) and isinstance(current, Mapping):
-            merged[key] = deep_merge(current, value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def split_google(extra_body: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -65,8 +57,12 @@ def default_google_fields(options: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def shape_options(
-    options: Any, *, aliases: Mapping[str, str], openapi_route: bool, default_google: Mapping[str, Any]
-) -> Any:
+    options: FinalRequestOptions,
+    *,
+    aliases: Mapping[str, str],
+    openapi_route: bool,
+    default_google: Mapping[str, Any],
+) -> FinalRequestOptions:
     """Shape openai's per-attempt `FinalRequestOptions` (a copy: never mutate shared values in place)."""
     options.follow_redirects = False  # the Google token never follows a redirect
     body = options.json_data
@@ -128,9 +124,10 @@ def _with_google_fields(
     google, rest = split_google(extra)
     reasoning = body.get("reasoning_effort") is not None or rest.get("reasoning_effort") is not None
     if reasoning and "thinking_config" in google:
+        budgets = ", ".join(f"{effort}={budget}" for effort, budget in REASONING_EFFORT_BUDGETS.items())
         raise ValueError(
             "Vertex takes either reasoning_effort or a thinking_config, not both: drop one of them "
-            "(reasoning_effort low/medium/high maps to thinking budgets 1024/8192/24576)."
+            f"(reasoning_effort maps to these thinking budgets: {budgets})."
         )
     if reasoning and "thinking_config" in default_google:  # the call's reasoning_effort beats the default
         default_google = {k: v for k, v in default_google.items() if k != "thinking_config"}

@@ -18,17 +18,20 @@ class VertexAuthError(openai.OpenAIError):
     """Getting a Google access token failed. Nothing was sent to Vertex AI."""
 
 
+#: How to give the client credentials (the one text for the library and the command).
+NO_CREDENTIALS_FIX = (
+    "`gcloud auth application-default login` (your user account); "
+    "GOOGLE_APPLICATION_CREDENTIALS=/path/to/key.json (a service account key file); "
+    "or pass credentials=..., token_provider=... or access_token=... to the client"
+)
+
+
 class CredentialsNotFoundError(VertexAuthError):
     """No Google credentials were passed and Application Default Credentials found none."""
 
     def __init__(self, reason: str = "") -> None:
         detail = f" ({reason})" if reason else ""
-        super().__init__(
-            "No Google credentials found" + detail + ". Fix it with one of: "
-            "`gcloud auth application-default login` (your user account); "
-            "GOOGLE_APPLICATION_CREDENTIALS=/path/to/key.json (a service account key file); "
-            "or pass credentials=..., token_provider=... or access_token=... to the client."
-        )
+        super().__init__(f"No Google credentials found{detail}. Fix it with one of: {NO_CREDENTIALS_FIX}.")
 
 
 class TokenRefreshError(VertexAuthError):

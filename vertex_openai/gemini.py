@@ -19,9 +19,13 @@ __all__ = [
     "HarmCategory",
     "SafetySetting",
     "ThinkingConfig",
+    "REASONING_EFFORT_BUDGETS",
     "ThinkingLevel",
     "gemini_options",
 ]
+
+#: The thinking budgets (tokens) Vertex maps OpenAI's `reasoning_effort` to, as Google documents them.
+REASONING_EFFORT_BUDGETS: Mapping[str, int] = {"low": 1024, "medium": 8192, "high": 24576}
 
 
 class HarmCategory(str, Enum):
@@ -141,6 +145,14 @@ _CACHED_CONTENT_RE = re.compile(r"projects/[^/\s]+/locations/[^/\s]+/cachedConte
 _TAG_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 
 
+def check_tag_marker(marker: object, argument: str) -> str:
+    """`marker` if it is a tag name such as `think` (`<think>...</think>`); else a ValueError naming
+    `argument`."""
+    if not isinstance(marker, str) or not _TAG_RE.fullmatch(marker):
+        raise ValueError(f"{argument}={marker!r} must be a tag name such as 'think' (no angle brackets).")
+    return marker
+
+
 def gemini_options(
     *,
     thinking_config: ThinkingConfig | Mapping[str, Any] | None = None,
@@ -177,11 +189,6 @@ def gemini_options(
             )
         google["cached_content"] = cached_content
     if thought_tag_marker is not None:
-        if not isinstance(thought_tag_marker, str) or not _TAG_RE.fullmatch(thought_tag_marker):
-            raise ValueError(
-                f"thought_tag_marker={thought_tag_marker!r} must be a tag name such as 'think' "
-                "(no angle brackets)."
-            )
-        google["thought_tag_marker"] = thought_tag_marker
+        google["thought_tag_marker"] = check_tag_marker(thought_tag_marker, "thought_tag_marker")
     google.update(more_google_fields)
     return {"extra_body": {"google": google}}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from ._util import field as _field
 
 __all__ = ["GeneratedImage", "response_images"]
 
@@ -38,7 +39,3 @@ def response_images(completion: Any) -> list[GeneratedImage]:
                     mime_type = header[5:].split(";")[0] or mime_type
                 images.append(GeneratedImage(base64.b64decode(data), str(mime_type)))
     return images
-
-
-def _field(obj: Any, name: str) -> Any:
-    return obj.get(name) if isinstance(obj, Mapping) else None

@@ -11,7 +11,10 @@ import copy
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any, Literal, overload
 
-from ._body import deep_merge
+from ._compat import extra_fields
+from ._util import deep_merge
+from ._util import field as _get
+from .gemini import check_tag_marker
 
 __all__ = [
     "SKIP_THOUGHT_SIGNATURE",
@@ -35,8 +38,7 @@ class ThoughtSplitter:
     """
 
     def __init__(self, marker: str = "think") -> None:
-        if not marker or any(c in marker for c in "<>/ "):
-            raise ValueError(f"marker={marker!r} must be a tag name such as 'think' (no angle brackets).")
+        check_tag_marker(marker, "marker")
         self._tags = (f"<{marker}>", f"</{marker}>")
         self._inside = False
         self._pending = ""
@@ -136,7 +138,7 @@ def _segments(splitter: ThoughtSplitter, item: Any) -> list[tuple[ThoughtKind, s
     try:  # the common case, an openai chunk object: plain attribute reads
         choice = item.choices[0]
         delta = choice.delta
-        content, extra, index = delta.content, delta.__pydantic_extra__, choice.index
+        content, extra, index = delta.content, extra_fields(delta), choice.index
     except (AttributeError, IndexError, TypeError, KeyError):
         return _segments_of_anything(splitter, item)
     if index or not isinstance(content, str):
@@ -170,20 +172,9 @@ def _thought_flag(extra_content: Any) -> bool:
     return _get(_get(extra_content, "google"), "thought") is True
 
 
-def _get(obj: Any, name: str) -> Any:
-    if obj is None:
-        return None
-    if isinstance(obj, dict):
-        return obj.get(name)
-    return getattr(obj, name, None)
-
-
 def _extra(obj: Any, name: str) -> Any:
     """A field openai's models do not declare (kept as a pydantic extra), without raising inside."""
-    if isinstance(obj, dict):
-        return obj.get(name)
-    extra = getattr(obj, "__pydantic_extra__", None)
-    return extra.get(name) if extra else None
+    return obj.get(name) if isinstance(obj, dict) else extra_fields(obj).get(name)
 
 
 def add_placeholder_signatures(messages: Iterable[Any]) -> list[dict[str, Any]]:

@@ -1,0 +1,239 @@
+"""The seam to openai: the only module that imports or touches openai's private names.
+
+openai's clients have no public extension points for what this SDK does (sign each attempt, shape
+each request, repair streams, read error bodies), so `SyncHooks` / `AsyncHooks` override openai's
+private hooks here, typed against openai's own classes with `@override`, and hand each one to a
+named method of a `Vertex` object (`_client._Vertex`). A rename in openai breaks this module, its
+type check and `tests/test_compat.py`, not a stream at run time. Supported: openai 1.83 to 3.x.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar
+
+import openai
+from openai import AsyncStream, Stream
+from openai._base_client import BaseClient
+from openai._models import FinalRequestOptions
+from openai._streaming import ServerSentEvent, SSEBytesDecoder, SSEDecoder
+from typing_extensions import override
+
+OPENAI_MAJOR = int(openai.__version__.split(".", 1)[0])
+
+if TYPE_CHECKING or OPENAI_MAJOR >= 3:
+    import httpx2 as http  # openai 3 talks through httpx2; 1.x and 2.x through httpx
+else:  # pragma: no cover - depends on the installed openai
+    import httpx as http
+
+__all__ = [
+    "OPENAI_MAJOR",
+    "AsyncHooks",
+    "BaseClient",
+    "Decoder",
+    "FinalRequestOptions",
+    "SSEBytesDecoder",
+    "SSEDecoder",
+    "ServerSentEvent",
+    "SyncHooks",
+    "Vertex",
+    "custom_headers",
+    "custom_query",
+    "extra_fields",
+    "http",
+    "http_client",
+    "seconds",
+]
+
+Decoder: TypeAlias = SSEDecoder | SSEBytesDecoder
+_HttpxClientT = TypeVar("_HttpxClientT", bound=http.Client | http.AsyncClient)
+_DefaultStreamT = TypeVar("_DefaultStreamT", bound=Stream[Any] | AsyncStream[Any])
+_ResponseT = TypeVar("_ResponseT")
+_OPENAI_IDENTITY = ("OpenAI-Organization", "OpenAI-Project")
+
+
+class Vertex(Protocol):
+    """What a client does at each of openai's hooks (implemented by `_client._Vertex`)."""
+
+    def prepare(self, options: FinalRequestOptions) -> FinalRequestOptions:
+        """Check and shape one attempt's options (a copy openai made for that attempt)."""
+
+    def ready(self, timeout: float | None) -> None:
+        """Before openai builds a request: wait at most `timeout` seconds for a first token."""
+
+    async def aready(self, timeout: float | None) -> None:
+        """The same, without blocking the event loop."""
+
+    def token(self, timeout: float | None) -> str:
+        """The bearer token for an attempt; waits at most `timeout` seconds for a refresh."""
+
+    async def atoken(self, timeout: float | None) -> str:
+        """The same, without blocking the event loop."""
+
+    def sign(self, request: http.Request, token: str) -> None:
+        """Put the credentials on an outgoing request."""
+
+    def retry_after_401(self, err: openai.AuthenticationError) -> bool:
+        """Vertex answered 401: True when one more attempt with a new token may succeed."""
+
+    def decoder(self, decoder: Decoder) -> Decoder:
+        """The SSE decoder for one stream (openai's, wrapped)."""
+
+    def status_error(self, make: _MakeError, err_msg: str, body: object, response: http.Response) -> Any:
+        """openai's status error for a Vertex error response (built with `make`)."""
+
+    def received(self, data: object) -> object:
+        """A JSON response body, before openai builds its model from it."""
+
+    def close(self) -> None:
+        """Release what the client holds besides openai's HTTP client."""
+
+
+class _MakeError(Protocol):
+    def __call__(self, err_msg: str, *, body: object, response: http.Response) -> openai.APIStatusError: ...
+
+
+class _Hooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
+    """The hooks the sync and async clients share."""
+
+    @property
+    def _hooks(self) -> Vertex:
+        """What this client does at each hook (the client class provides it)."""
+        raise NotImplementedError
+
+    @property
+    @override
+    def default_headers(self) -> dict[str, Any]:
+        # openai would send its `organization` / `project` as OpenAI-* headers; `project` here is Google's.
+        headers = dict(super().default_headers)
+        for name in _OPENAI_IDENTITY:
+            headers.pop(name, None)
+        return headers
+
+    @override
+    def _make_sse_decoder(self) -> Decoder:
+        return self._hooks.decoder(super()._make_sse_decoder())
+
+    @override
+    def _make_status_error(
+        self, err_msg: str, *, body: object, response: http.Response
+    ) -> openai.APIStatusError:
+        error: openai.APIStatusError = self._hooks.status_error(
+            super()._make_status_error, err_msg, body, response
+        )
+        return error
+
+    @override
+    def _process_response_data(
+        self, *, data: object, cast_to: type[_ResponseT], response: http.Response
+    ) -> _ResponseT:
+        return super()._process_response_data(
+            data=self._hooks.received(data), cast_to=cast_to, response=response
+        )
+
+
+class SyncHooks(_Hooks[http.Client, Stream[Any]], openai.OpenAI):
+    """`openai.OpenAI` with its private hooks handed to `self._hooks`."""
+
+    @override
+    def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
+        options = self._hooks.prepare(options)
+        # Wait for a first token before openai builds the request (a cold burst then leaves the
+        # interpreter to the one token fetch); with a token, ready() returns at once.
+        self._hooks.ready(seconds(options.timeout, self.timeout))
+        return super()._prepare_options(options)
+
+    @override
+    def _prepare_request(self, request: http.Request) -> None:
+        super()._prepare_request(request)
+        self._hooks.sign(request, self._hooks.token(request_seconds(request)))
+
+    @override
+    def request(self, cast_to: Any, options: FinalRequestOptions, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().request(cast_to, options, *args, **kwargs)
+        except openai.AuthenticationError as err:
+            if not self._hooks.retry_after_401(err):
+                raise
+        return super().request(cast_to, options, *args, **kwargs)
+
+    @override
+    def close(self) -> None:
+        super().close()
+        self._hooks.close()
+
+
+class AsyncHooks(_Hooks[http.AsyncClient, AsyncStream[Any]], openai.AsyncOpenAI):
+    """`openai.AsyncOpenAI` with its private hooks handed to `self._hooks`; nothing blocks the loop."""
+
+    @override
+    async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
+        options = self._hooks.prepare(options)
+        await self._hooks.aready(seconds(options.timeout, self.timeout))
+        return await super()._prepare_options(options)
+
+    @override
+    async def _prepare_request(self, request: http.Request) -> None:
+        await super()._prepare_request(request)
+        self._hooks.sign(request, await self._hooks.atoken(request_seconds(request)))
+
+    @override
+    async def request(self, cast_to: Any, options: FinalRequestOptions, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().request(cast_to, options, *args, **kwargs)
+        except openai.AuthenticationError as err:
+            if not self._hooks.retry_after_401(err):
+                raise
+        return await super().request(cast_to, options, *args, **kwargs)
+
+    @override
+    async def close(self) -> None:
+        await super().close()
+        self._hooks.close()
+
+
+# --- openai's private attributes, read in one place ---
+def custom_headers(client: BaseClient[Any, Any]) -> Mapping[str, str]:
+    """The caller's own `default_headers` of a client (without openai's)."""
+    return client._custom_headers
+
+
+def custom_query(client: BaseClient[Any, Any]) -> Mapping[str, object]:
+    """The caller's own `default_query` of a client."""
+    return client._custom_query
+
+
+def http_client(client: BaseClient[Any, Any]) -> Any:
+    """The httpx client a client sends with (shared by its copies, as openai does)."""
+    return client._client
+
+
+def extra_fields(model: object) -> Mapping[str, Any]:
+    """Fields a server sent that openai's pydantic model does not declare (e.g. `extra_content`)."""
+    extra = getattr(model, "__pydantic_extra__", None)
+    return extra if isinstance(extra, Mapping) else {}
+
+
+def seconds(timeout: object, fallback: object = None) -> float | None:
+    """How long one attempt may take, from an openai/httpx timeout (connect + read), or None."""
+    if isinstance(timeout, openai.NotGiven) or timeout is None:
+        timeout = fallback
+    if isinstance(timeout, (int, float)):
+        return float(timeout)
+    if isinstance(timeout, http.Timeout):
+        return _sum(timeout.connect, timeout.read)
+    return None
+
+
+def request_seconds(request: http.Request) -> float | None:
+    """How long an attempt may take, from the timeout httpx stored on its request."""
+    timeout = request.extensions.get("timeout")
+    if isinstance(timeout, Mapping):
+        return _sum(timeout.get("connect"), timeout.get("read"))
+    return None
+
+
+def _sum(connect: object, read: object) -> float | None:
+    if not isinstance(connect, (int, float)) or not isinstance(read, (int, float)):
+        return None  # no limit on one of them: the attempt is unbounded
+    return float(connect) + float(read)
