@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import openai
 import pytest
-from fakes import VertexServer
+from fakes import VertexServer, error_body
 from google.oauth2 import credentials as user_credentials
-from recordings import CASSETTES, VERTEX_BASE, cassette_from_recording, replay
+from openai.types.chat import ChatCompletionMessageParam
+from recordings import CASSETTES, VERTEX_BASE, cassette_from_recording, keeping, replay
 
 from vertex_openai import CredentialsNotFoundError, VertexOpenAI
+from vertex_openai._auth import CredentialsTokenSource
 
-MESSAGES = [{"role": "user", "content": "hi"}]
+MESSAGES: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
 
 
 def call(client: VertexOpenAI, model: str = "google/gemini-2.5-flash") -> None:
-    client.chat.completions.create(model=model, messages=MESSAGES)  # type: ignore[arg-type]
+    client.chat.completions.create(model=model, messages=MESSAGES)
 
 
 def test_documented_error_bodies() -> None:
@@ -45,14 +48,14 @@ def test_documented_error_bodies() -> None:
     assert bad.value.message.startswith("Error code: 400 - Malformed publisher model name")
     assert "google/gemini-2.5-flash" in bad.value.message  # the hint
     assert "roles/aiplatform.user" in denied.value.message
-    assert denied.value.body["details"][0]["reason"] == "IAM_PERMISSION_DENIED"  # type: ignore[index]
+    assert error_body(denied.value)["details"][0]["reason"] == "IAM_PERMISSION_DENIED"
     assert "location='global'" in missing.value.message
     assert "add_placeholder_signatures" in signature.value.message
-    assert limited.value.body["status"] == "RESOURCE_EXHAUSTED"  # type: ignore[index]
+    assert error_body(limited.value)["status"] == "RESOURCE_EXHAUSTED"
     assert limited.value.message == "Error code: 429 - Resource exhausted. Please try again later."
 
 
-def test_recorded_token_refresh_and_400(tmp_path) -> None:
+def test_recorded_token_refresh_and_400(tmp_path: Path) -> None:
     """The real refresh-token grant and Vertex 400, replayed through google-auth and the client."""
     path = cassette_from_recording(
         "vertex-token-refresh-and-400.json", tmp_path, urls={1: f"{VERTEX_BASE}/chat/completions"}
@@ -66,16 +69,18 @@ def test_recorded_token_refresh_and_400(tmp_path) -> None:
     )
     client = VertexOpenAI(project="test-project", credentials=creds, max_retries=0)
     sent: list[Any] = []
-    keep = replay.use_cassette(str(path), before_record_request=lambda r: sent.append(r) or r)
+    keep = replay.use_cassette(str(path), before_record_request=keeping(sent))
     with keep as cassette, pytest.raises(openai.BadRequestError) as caught:
         call(client, "gemini-2.5-flash")
     assert cassette.all_played
-    assert client.token_source.credentials.token == "<GOOGLE_ACCESS_TOKEN>"  # type: ignore[attr-defined]
+    source = client.token_source
+    assert isinstance(source, CredentialsTokenSource) and source.credentials is not None
+    assert source.credentials.token == "<GOOGLE_ACCESS_TOKEN>"
     bodies = [r.body.decode() if isinstance(r.body, bytes) else r.body for r in sent if r.body]
     assert any("grant_type=refresh_token" in body for body in bodies)  # google-auth really refreshed
     assert json.loads(bodies[-1])["model"] == "google/gemini-2.5-flash"
     assert all("authorization" not in {k.lower() for k in r.headers} for r in sent)  # filtered for storage
-    assert caught.value.body["status"] == "INVALID_ARGUMENT"  # type: ignore[index]
+    assert error_body(caught.value)["status"] == "INVALID_ARGUMENT"
     assert "exceeds the maximum number of tokens allowed (1048576)" in caught.value.message
 
 

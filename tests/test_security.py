@@ -2,32 +2,38 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import openai
 import pytest
 from fakes import Reply, TokenServer, VertexServer
 from google.oauth2 import credentials as user_credentials
+from google.oauth2 import service_account
+from modes import MODES, EitherClient, Mode
+from openai.types.chat import ChatCompletionMessageParam
 
 from vertex_openai import AsyncVertexOpenAI, TokenRefreshError, VertexOpenAI
 
-MESSAGES = [{"role": "user", "content": "hi"}]
+MESSAGES: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
 REFRESH_TOKEN = "1//refresh-token-that-must-stay-secret"
 CLIENT_SECRET = "client-secret-that-must-stay-secret"
 
 
 def test_token_is_absent_from_repr_logs_and_errors(
-    vertex: VertexServer, token_server: TokenServer, sa_credentials, private_key_pem: str, caplog
+    vertex: VertexServer,
+    token_server: TokenServer,
+    sa_credentials: service_account.Credentials,
+    private_key_pem: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     for name in ("openai", "httpx", "httpx2", "httpcore", "httpcore2", "google", "urllib3"):
         logging.getLogger(name).setLevel(logging.DEBUG)
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials, max_retries=0)
-    client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)  # type: ignore[arg-type]
+    client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)
     vertex.reply(Reply(400, [{"error": {"code": 400, "message": "bad", "status": "INVALID_ARGUMENT"}}]))
     with pytest.raises(openai.BadRequestError) as caught:
-        client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)  # type: ignore[arg-type]
+        client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)
     token = token_server.issued[0]
     key_line = private_key_pem.splitlines()[1]
     texts = [
@@ -52,7 +58,7 @@ def test_static_token_is_absent_from_repr() -> None:
 
 def test_refresh_failure_names_the_credential_type_without_secrets(
     token_server: TokenServer, vertex: VertexServer
-):
+) -> None:
     token_server.fail_with = (
         400,
         {"error": "invalid_grant", "error_description": f"Bad Request {REFRESH_TOKEN} {CLIENT_SECRET}"},
@@ -66,7 +72,7 @@ def test_refresh_failure_names_the_credential_type_without_secrets(
     )
     client = VertexOpenAI(base_url=vertex.base_url, credentials=creds)
     with pytest.raises(TokenRefreshError) as caught:
-        client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)  # type: ignore[arg-type]
+        client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)
     text = str(caught.value)
     assert "google.oauth2.credentials.Credentials" in text and "invalid_grant" in text
     assert REFRESH_TOKEN not in text and CLIENT_SECRET not in text
@@ -76,54 +82,49 @@ def test_refresh_failure_names_the_credential_type_without_secrets(
     assert token_server.grants[0]["refresh_token"] == [REFRESH_TOKEN]
 
 
-def test_unreachable_token_server_is_explained(vertex: VertexServer, sa_info) -> None:
-    from google.oauth2 import service_account
-
+def test_unreachable_token_server_is_explained(vertex: VertexServer, sa_info: dict[str, str]) -> None:
     sa_info = {**sa_info, "token_uri": "http://127.0.0.1:9/token"}  # nothing listens on the discard port
     client = VertexOpenAI(
         base_url=vertex.base_url, credentials=service_account.Credentials.from_service_account_info(sa_info)
     )
     with pytest.raises(TokenRefreshError, match="could not reach the token endpoint"):
-        client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)  # type: ignore[arg-type]
+        client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)
 
 
+@pytest.mark.parametrize("mode", MODES)
 def test_token_goes_only_to_the_configured_origin(
-    vertex: VertexServer, token_server: TokenServer, sa_credentials
-):
+    mode: Mode, vertex: VertexServer, token_server: TokenServer, sa_credentials: service_account.Credentials
+) -> None:
     other = VertexServer(accept=set())
     try:
-        client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
-        with pytest.raises(openai.OpenAIError, match="Refusing to send Google credentials"):
-            client.post(f"{other.root}/collect", cast_to=object, body={})
+        with EitherClient(mode, base_url=vertex.base_url, credentials=sa_credentials) as client:
+            with pytest.raises(openai.OpenAIError, match="Refusing to send Google credentials"):
+                client.post(f"{other.root}/collect", body={})
+            with pytest.raises(openai.OpenAIError, match="Refusing"):
+                client.post("https://example.com/steal", body={})
         assert other.seen == [] and token_server.requests == 0
     finally:
         other.close()
 
 
-def test_redirects_are_not_followed_with_the_token(vertex: VertexServer, sa_credentials) -> None:
+def test_redirects_are_not_followed_with_the_token(
+    vertex: VertexServer, sa_credentials: service_account.Credentials
+) -> None:
     other = VertexServer(accept=set())
     try:
         vertex.reply(Reply(307, {}, headers={"Location": f"{vertex.root}/elsewhere"}))
         client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials, max_retries=0)
         with pytest.raises(openai.APIStatusError) as caught:
-            client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)  # type: ignore[arg-type]
+            client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)
         assert caught.value.status_code == 307
         assert len(vertex.seen) == 1  # the redirect target on the same host was not requested either
     finally:
         other.close()
 
 
-def test_async_origin_check(vertex: VertexServer, sa_credentials) -> None:
-    client = AsyncVertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials)
-
-    async def main() -> None:
-        await client.post("https://example.com/steal", cast_to=object, body={})
-
-    with pytest.raises(openai.OpenAIError, match="Refusing"):
-        asyncio.run(main())
-
-
-def test_a_protocol_relative_path_stays_on_the_base_origin(vertex: VertexServer, sa_credentials) -> None:
+def test_a_protocol_relative_path_stays_on_the_base_origin(
+    vertex: VertexServer, sa_credentials: service_account.Credentials
+) -> None:
     client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials, max_retries=0)
     client.post("//example.com/chat/completions", cast_to=object, body={"model": "m", "messages": []})
     assert vertex.seen[-1].path.startswith("/v1/projects/test-project/")  # joined onto the base URL
