@@ -30,6 +30,7 @@ class CredentialsNotFoundError(VertexAuthError):
     """No Google credentials were passed and Application Default Credentials found none."""
 
     def __init__(self, reason: str = "") -> None:
+        self.reason = reason  # google-auth's cause (e.g. a key file that is missing), or ""
         detail = f" ({reason})" if reason else ""
         super().__init__(f"No Google credentials found{detail}. Fix it with one of: {NO_CREDENTIALS_FIX}.")
 

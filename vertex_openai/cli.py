@@ -26,12 +26,10 @@ import openai
 from ._client import VertexOpenAI
 from ._errors import NO_CREDENTIALS_FIX, CredentialsNotFoundError, TokenRefreshError, VertexAuthError, hint
 from ._version import __version__
-from .gemini import ThinkingConfig, gemini_options
+from .gemini import REASONING_EFFORT_BUDGETS, ThinkingConfig, gemini_options
 from .thoughts import iter_thoughts
 
 DEFAULT_MODEL = "google/gemini-2.5-flash"
-# TODO(issue 8): import REASONING_EFFORT_BUDGETS from .gemini once it lives there (one home).
-_BUDGETS = {"low": 1024, "medium": 8192, "high": 24576}  # what reasoning_effort maps to on Vertex
 
 
 @dataclass
@@ -114,7 +112,9 @@ def _add_chat(commands: Any, common: argparse.ArgumentParser) -> None:
     command = commands.add_parser("chat", parents=[common], help="stream an answer to a prompt")
     command.add_argument("prompt")
     command.add_argument("--model", default=DEFAULT_MODEL, help=f"model (default {DEFAULT_MODEL})")
-    command.add_argument("--thinking", choices=list(_BUDGETS), help="how much the model may think")
+    command.add_argument(
+        "--thinking", choices=list(REASONING_EFFORT_BUDGETS), help="how much the model may think"
+    )
     command.add_argument("--show-thoughts", action="store_true", help="print thought summaries apart")
     command.set_defaults(
         run=lambda args: chat(
@@ -156,7 +156,7 @@ def diagnose(exc: BaseException, *, location: str | None = None) -> Problem:
 
 def _no_credentials(exc: CredentialsNotFoundError) -> Problem:
     key_file = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
-    reason = _credentials_reason(exc)
+    reason = exc.reason
     if not key_file:
         return Problem("no Google credentials found", NO_CREDENTIALS_FIX)
     # The variable is set: the key file is the cause, and setting the variable is not the fix.
@@ -170,16 +170,6 @@ def _no_credentials(exc: CredentialsNotFoundError) -> Problem:
         )
     fix += " to use your `gcloud auth application-default login`"
     return Problem(detail, fix)
-
-
-def _credentials_reason(exc: CredentialsNotFoundError) -> str:
-    # TODO(issue 8): read `exc.reason` once the library error carries it.
-    reason = getattr(exc, "reason", None)
-    if isinstance(reason, str):
-        return reason
-    text = str(exc)
-    start, end = text.find(" ("), text.rfind("). Fix it with")
-    return text[start + 2 : end] if 0 <= start < end else ""
 
 
 def _token_failed(exc: TokenRefreshError) -> Problem:
@@ -254,7 +244,7 @@ def doctor(
         checks.append(_check("configuration", diagnose(exc)))
         client = None
     if client is not None:
-        endpoint = client._vertex.endpoint  # TODO(issue 8): public fields once the options object lands
+        endpoint = client._vertex.endpoint  # this package's own resolved endpoint, with its project source
         report.update(
             project=endpoint.project,
             project_source=endpoint.project_source,
@@ -340,7 +330,9 @@ def chat(
     """
     options: dict[str, Any] = {}
     if show_thoughts:
-        config = ThinkingConfig(include_thoughts=True, thinking_budget=_BUDGETS.get(thinking or ""))
+        config = ThinkingConfig(
+            include_thoughts=True, thinking_budget=REASONING_EFFORT_BUDGETS.get(thinking or "")
+        )
         options["extra_body"] = gemini_options(thinking_config=config, thought_tag_marker="think")
     elif thinking:
         options["reasoning_effort"] = thinking
