@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
+from typing import Any
 
 from openai.types.chat import ChatCompletion
 
@@ -12,7 +14,7 @@ PNG = b"\x89PNG\r\n\x1a\n fake image bytes"
 JPEG = b"\xff\xd8\xff fake jpeg"
 
 
-def completion(choice_extra: dict, message_extra: dict) -> ChatCompletion:
+def completion(choice_extra: dict[str, Any], message_extra: dict[str, Any]) -> ChatCompletion:
     return ChatCompletion.model_validate(
         {
             "id": "x",
@@ -47,7 +49,7 @@ def test_image_in_message_audio() -> None:
     assert response_images(completion({}, {"audio": audio})) == [GeneratedImage(JPEG, "image/jpeg")]
 
 
-def test_data_url_and_plain_dict(tmp_path) -> None:
+def test_data_url_and_plain_dict(tmp_path: Path) -> None:
     url = "data:image/webp;base64," + base64.b64encode(PNG).decode()
     images = response_images({"choices": [{"image": {"data": url}}]})
     assert images == [GeneratedImage(PNG, "image/webp")]

@@ -5,13 +5,22 @@ from __future__ import annotations
 import asyncio
 import copy
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from modes import MODES, Mode
 from openai.types.chat import ChatCompletionChunk, ChatCompletionMessage
 
-from vertex_openai import SKIP_THOUGHT_SIGNATURE, add_placeholder_signatures, iter_thoughts, split_thoughts
+from vertex_openai import (
+    SKIP_THOUGHT_SIGNATURE,
+    ThoughtKind,
+    add_placeholder_signatures,
+    iter_thoughts,
+    split_thoughts,
+)
 
 
 def chunk(content: str, *, thought: bool | None = None) -> ChatCompletionChunk:
@@ -37,27 +46,37 @@ def test_split_thoughts() -> None:
     assert split_thoughts(None) == ("", "")
 
 
-def test_iter_thoughts_over_split_tags() -> None:
+def thoughts_of(mode: Mode, chunks: list[ChatCompletionChunk]) -> list[tuple[ThoughtKind, str]]:
+    """iter_thoughts over the chunks as a plain iterable (sync) or as an async stream (async)."""
+    if mode == "sync":
+        return list(iter_thoughts(chunks))
+
+    async def stream() -> AsyncIterator[ChatCompletionChunk]:
+        for each in chunks:
+            yield each
+
+    async def main() -> list[tuple[ThoughtKind, str]]:
+        return [pair async for pair in iter_thoughts(stream())]
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_iter_thoughts_over_split_tags(mode: Mode) -> None:
     pieces = ["<th", "ink>I am thi", "nking</", "think", ">\n\nHello <", "b>there</b>"]
-    got = list(iter_thoughts([chunk(p) for p in pieces]))
+    got = thoughts_of(mode, [chunk(p) for p in pieces])
     assert "".join(t for k, t in got if k == "thought") == "I am thinking"
     assert "".join(t for k, t in got if k == "answer") == "\n\nHello <b>there</b>"
+    assert thoughts_of(mode, [chunk("<think>hm"), chunk("m</think>ok")]) == [
+        ("thought", "hm"),
+        ("thought", "m"),
+        ("answer", "ok"),
+    ]
 
 
 def test_thought_flag_wins_over_tags() -> None:
     stream = [chunk("Planning...", thought=True), chunk("<think>", thought=None), chunk("x</think>Done")]
     assert list(iter_thoughts(stream)) == [("thought", "Planning..."), ("thought", "x"), ("answer", "Done")]
-
-
-def test_iter_thoughts_async() -> None:
-    async def stream():
-        for piece in ["<think>hm", "m</think>ok"]:
-            yield chunk(piece)
-
-    async def main() -> list[tuple[str, str]]:
-        return [pair async for pair in iter_thoughts(stream())]
-
-    assert asyncio.run(main()) == [("thought", "hm"), ("thought", "m"), ("answer", "ok")]
 
 
 texts = st.text(alphabet=st.sampled_from(list("ab<>/thinkk \n")), max_size=60)
