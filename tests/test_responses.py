@@ -374,3 +374,31 @@ def test_azure_quickstart_streaming_handler(
     assert asyncio.run(main()) == GREETING
     sent = chat_bodies(server)[-1]
     assert sent["messages"] == history and sent["stream"] is True
+
+
+def test_with_raw_and_streaming_response(client: VertexOpenAI, server: VertexServer) -> None:
+    """openai-agents streams through `with_streaming_response.create`; both views give the result."""
+    bridge = responses(client)
+    raw = bridge.with_raw_response.create(model="gemini-2.5-flash", input="Hello?")
+    assert raw.parse().output_text == GREETING
+    with bridge.with_streaming_response.create(
+        model="gemini-2.5-flash", input="Hello?", stream=True
+    ) as streamed:
+        events = list(streamed.parse())
+        assert streamed.headers["content-type"].startswith("text/event-stream")
+    assert events[-1].type == "response.completed"
+    assert all("x-stainless-raw-response" not in s.headers for s in server.seen)
+
+
+def test_async_streaming_response_view(
+    server: VertexServer, sa_credentials: service_account.Credentials
+) -> None:
+    async def main() -> list[str]:
+        async with make_async_client(server, sa_credentials) as client:
+            view = async_responses(client).with_streaming_response
+            async with view.create(model="gemini-2.5-flash", input="Hello?", stream=True) as streamed:
+                stream = await streamed.parse()
+                return [event.type async for event in stream]
+
+    kinds = asyncio.run(main())
+    assert kinds[0] == "response.created" and kinds[-1] == "response.completed"

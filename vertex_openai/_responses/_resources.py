@@ -22,6 +22,7 @@ from openai.types.responses import ParsedResponse, Response, ResponseStreamEvent
 
 from ._common import given
 from ._events import EventTranslator
+from ._raw import AsyncRawView, RawView
 from ._request import Bridged, UnsupportedParameterError, to_chat
 from ._response import to_response
 from ._store import ConversationStore, InMemoryConversationStore, StoredResponse
@@ -36,6 +37,10 @@ RESPONSES_PUBLISHERS = ("xai/",)
 def served_on_responses(model: Any) -> bool:
     """Whether Vertex serves `model` on its own `/responses` route (no bridging then)."""
     return isinstance(model, str) and model.startswith(RESPONSES_PUBLISHERS)
+
+
+def _bridged_model(model: Any) -> bool:
+    return not served_on_responses(model)
 
 
 class UnknownResponseError(openai.OpenAIError, LookupError):
@@ -303,6 +308,14 @@ class Responses(_OpenAIResponses):
         def cancel(self, response_id, **kwargs):
             raise UnsupportedParameterError("cancel", "bridged responses are never background jobs")
 
+        @property
+        def with_raw_response(self):
+            return RawView(self, streaming=False, bridged=_bridged_model)
+
+        @property
+        def with_streaming_response(self):
+            return RawView(self, streaming=True, bridged=_bridged_model)
+
 
 class AsyncResponses(_OpenAIAsyncResponses):
     """openai's `AsyncResponses`, answered by Gemini through chat completions."""
@@ -355,3 +368,11 @@ class AsyncResponses(_OpenAIAsyncResponses):
 
         async def cancel(self, response_id, **kwargs):
             raise UnsupportedParameterError("cancel", "bridged responses are never background jobs")
+
+        @property
+        def with_raw_response(self):
+            return AsyncRawView(self, streaming=False, bridged=_bridged_model)
+
+        @property
+        def with_streaming_response(self):
+            return AsyncRawView(self, streaming=True, bridged=_bridged_model)

@@ -1,0 +1,146 @@
+"""`responses.with_raw_response` and `.with_streaming_response` for bridged calls.
+
+openai's wrappers expect `create()` to hand back an HTTP response to parse; a bridged call has
+already parsed (and translated) one. These views give the same surface (`parse()`, `headers`,
+`http_response`, `request_id`, context managers) around the bridged result. Calls for models that
+Vertex serves on `/responses` itself go to openai's own wrappers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+from openai.resources.responses import (
+    AsyncResponsesWithRawResponse,
+    AsyncResponsesWithStreamingResponse,
+    ResponsesWithRawResponse,
+    ResponsesWithStreamingResponse,
+)
+
+__all__ = ["AsyncRawView", "RawView"]
+
+
+class BridgedRawResponse:
+    """A bridged result seen as openai's `APIResponse`: `parse()` returns it."""
+
+    def __init__(self, result: Any) -> None:
+        self._result = result
+        self.http_response: Any = getattr(result, "response", None)  # a stream's chat HTTP response
+
+    @property
+    def headers(self) -> Any:
+        return self.http_response.headers if self.http_response is not None else {}
+
+    @property
+    def status_code(self) -> int:
+        return int(self.http_response.status_code) if self.http_response is not None else 200
+
+    @property
+    def request_id(self) -> str | None:
+        value = self.headers.get("x-request-id")
+        return value if isinstance(value, str) else None
+
+    def parse(self) -> Any:
+        return self._result
+
+    def close(self) -> None:
+        close = getattr(self._result, "close", None)
+        if callable(close):
+            close()
+
+
+class AsyncBridgedRawResponse(BridgedRawResponse):
+    """Likewise for the async client (`await parse()`)."""
+
+    async def parse(self) -> Any:  # openai's async response awaits parse()
+        return self._result
+
+    async def close(self) -> None:  # type: ignore[override]
+        close = getattr(self._result, "close", None)
+        if callable(close):
+            await close()
+
+
+class _Streaming:
+    def __init__(self, call: Callable[[], Any], wrap: type[BridgedRawResponse]) -> None:
+        self._call = call
+        self._wrap = wrap
+        self._raw: Any = None
+
+    def __enter__(self) -> Any:
+        self._raw = self._wrap(self._call())
+        return self._raw
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._raw is not None:
+            self._raw.close()
+
+    async def __aenter__(self) -> Any:
+        self._raw = self._wrap(await self._call())
+        return self._raw
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._raw is not None:
+            await self._raw.close()
+
+
+class RawView:
+    """`with_raw_response` (streaming=False) or `with_streaming_response` of a sync `Responses`."""
+
+    _BRIDGED = ("create", "parse", "retrieve", "delete", "cancel")
+
+    def __init__(self, resource: Any, *, streaming: bool, bridged: Callable[[Any], bool]) -> None:
+        self._resource = resource
+        self._streaming = streaming
+        self._bridged = bridged
+        self._openai = (ResponsesWithStreamingResponse if streaming else ResponsesWithRawResponse)(resource)
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self._BRIDGED:
+            return getattr(self._openai, name)
+        method = getattr(self._resource, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if name in ("create", "parse") and not self._bridged(kwargs.get("model")):
+                return getattr(self._openai, name)(*args, **kwargs)
+            if self._streaming:
+                return _Streaming(lambda: method(*args, **kwargs), BridgedRawResponse)
+            return BridgedRawResponse(method(*args, **kwargs))
+
+        return call
+
+
+class AsyncRawView(RawView):
+    """Likewise for `AsyncResponses`."""
+
+    def __init__(self, resource: Any, *, streaming: bool, bridged: Callable[[Any], bool]) -> None:
+        self._resource = resource
+        self._streaming = streaming
+        self._bridged = bridged
+        self._openai = (AsyncResponsesWithStreamingResponse if streaming else AsyncResponsesWithRawResponse)(
+            resource
+        )  # type: ignore[assignment]
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self._BRIDGED:
+            return getattr(self._openai, name)
+        method = getattr(self._resource, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if name in ("create", "parse") and not self._bridged(kwargs.get("model")):
+                return getattr(self._openai, name)(*args, **kwargs)
+            if self._streaming:
+                return _Streaming(lambda: method(*args, **kwargs), AsyncBridgedRawResponse)
+
+            async def raw() -> AsyncBridgedRawResponse:
+                return AsyncBridgedRawResponse(await method(*args, **kwargs))
+
+            return raw()
+
+        return call
