@@ -1,0 +1,134 @@
+"""Jupyter notebooks: code cells migrated together (one program), outputs and JSON layout kept."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from . import _deps, _python
+from ._report import Finding
+
+_PIP = re.compile(r"(?P<head>\s*[%!]\s*(?:uv\s+)?pip3?\s+install\s+)(?P<args>.*)")
+_CELL = "__vertex_openai_cell__({})"
+_CELL_LINE = re.compile(r"^__vertex_openai_cell__\((\d+)\)\n", re.M)
+_IMPORT = re.compile(r"^(import|from)\s", re.M)
+_MAGIC = "__vertex_openai_magic__({})"
+_MAGIC_LINE = re.compile(r"__vertex_openai_magic__\((\d+)\)")
+
+
+def pip_line(line: str) -> tuple[str, list[str]]:
+    """A `%pip install` / `!pip install` line with vertex-openai added and an old openai pin raised."""
+    found = _PIP.fullmatch(line)
+    if found is None:
+        return line, []
+    tokens = found["args"].split(" ")
+    notes: list[str] = []
+    for index, token in enumerate(tokens):
+        quote = token[0] if token[:1] in ("'", '"') and token.endswith(token[0]) and len(token) > 1 else ""
+        bare = token[1:-1] if quote else token
+        changed = _deps.requirement(bare) if bare.lower().startswith("openai") else None
+        if changed is None:
+            continue
+        new, raised = changed
+        if raised:
+            notes.append(f"raised {bare} to {new}: {_deps.WHY_FLOOR}")
+        if not quote and re.search(r"[<>]", new):
+            quote = '"'  # a shell would read > as a redirection
+        tokens[index] = f"{quote}{new}{quote}"
+        if not _deps._HAS_VERTEX.search(line):
+            tokens.insert(index + 1, "vertex-openai")
+            notes.append("added vertex-openai to the install line")
+        break
+    return found["head"] + " ".join(tokens), notes
+
+
+def _layout(text: str, notebook: Any) -> dict[str, Any] | None:
+    for indent in (1, 2, 4, None):
+        for sort_keys in (True, False):
+            for ensure_ascii in (False, True):
+                options = {"indent": indent, "sort_keys": sort_keys, "ensure_ascii": ensure_ascii}
+                dumped = json.dumps(notebook, **options)  # type: ignore[arg-type]  # mixed option types
+                if text in (dumped, dumped + "\n"):
+                    return {**options, "newline": text.endswith("\n")}
+    return None
+
+
+def migrate_notebook(text: str) -> tuple[str, list[Finding]]:
+    if not _python.uses_openai(text):
+        return text, []
+    try:
+        notebook = json.loads(text)
+        cells: list[dict[str, Any]] = notebook["cells"]
+    except (ValueError, KeyError, TypeError):
+        return text, [Finding(1, "warning", "not a notebook this command can read; not touched")]
+    findings: list[Finding] = []
+    sources: dict[int, str] = {}
+    for index, cell in enumerate(cells):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        sources[index] = "".join(source) if isinstance(source, list) else str(source)
+
+    # install lines
+    edited: dict[int, str] = {}
+    for index, source in sources.items():
+        lines = source.split("\n")
+        for number, line in enumerate(lines):
+            new, notes = pip_line(line)
+            lines[number] = new
+            findings += [Finding(number + 1, "done", note, cell=index + 1) for note in notes]
+        edited[index] = "\n".join(lines)
+
+    # the program: all code cells as one module, magics masked, cell magics left alone
+    magics: list[str] = []
+    program: list[str] = []
+    starts: list[tuple[int, int]] = []  # (first module line of the cell, cell index)
+    line_count = 0
+    for index, source in edited.items():
+        if source.lstrip().startswith("%%"):
+            continue
+        masked = []
+        for line in source.split("\n"):
+            stripped = line.lstrip()
+            if stripped.startswith(("%", "!")) or (stripped.endswith("?") and not stripped.startswith("#")):
+                masked.append(line[: len(line) - len(stripped)] + _MAGIC.format(len(magics)))
+                magics.append(stripped)
+            else:
+                masked.append(line)
+        body = "\n".join(masked)
+        body += "" if body.endswith("\n") else "\n"
+        program.append(_CELL.format(index) + "\n" + body)
+        starts.append((line_count + 2, index))
+        line_count += 1 + body.count("\n")
+    module = "".join(program)
+    new_module, found = _python.migrate_source(module)
+    for finding in found:
+        start, index = max((s for s in starts if s[0] <= finding.line), default=(1, next(iter(edited), 0)))
+        findings.append(Finding(finding.line - start + 1, finding.kind, finding.message, cell=index + 1))
+    if new_module != module:
+        new_module = _MAGIC_LINE.sub(lambda m: magics[int(m[1])], new_module)
+        pieces = _CELL_LINE.split(new_module)
+        prefix = pieces[0]  # new imports, put before every cell: they go to the cell that imported
+        importing = [i for i, source in edited.items() if _IMPORT.search(source)]
+        home = importing[0] if importing else None
+        for number in range(1, len(pieces), 2):
+            index, body = int(pieces[number]), pieces[number + 1]
+            if prefix and index == (home if home is not None else index):
+                body, prefix = prefix + body, ""
+            if not edited[index].endswith("\n") and body.endswith("\n"):
+                body = body[:-1]
+            edited[index] = body
+
+    changed = {i: s for i, s in edited.items() if s != sources[i]}
+    if not changed:
+        return text, findings
+    layout = _layout(text, notebook)
+    for index, source in changed.items():
+        cell = cells[index]
+        cell["source"] = source.splitlines(keepends=True) if isinstance(cell.get("source"), list) else source
+    if layout is None:
+        findings.append(Finding(1, "note", "notebook JSON re-written in nbformat's layout", cell=None))
+        layout = {"indent": 1, "sort_keys": True, "ensure_ascii": False, "newline": True}
+    newline = layout.pop("newline")
+    return json.dumps(notebook, **layout) + ("\n" if newline else ""), findings

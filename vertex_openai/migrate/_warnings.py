@@ -1,0 +1,133 @@
+"""Places the command never rewrites, each with the reason a person must look at it."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from ._report import Finding
+from ._urls import literal
+
+if TYPE_CHECKING:
+    from ._python import _Migration
+
+_MODULE_CLIENT = (
+    "openai.api_key",
+    "openai.base_url",
+    "openai.api_base",
+    "openai.api_type",
+    "openai.api_version",
+    "openai.azure_endpoint",
+    "openai.azure_ad_token_provider",
+    "openai.organization",
+)
+_MODULE_CALLS = (
+    "openai.chat.",
+    "openai.completions.",
+    "openai.embeddings.",
+    "openai.responses.",
+    "openai.images.",
+)
+_INTERNALS = re.compile(
+    r"_azure_ad_token_provider|_azure_ad_token\b|\.api_key\b|_api_version\b|_azure_endpoint|"
+    r"_azure_deployment|\bAzureOpenAI\b"
+)
+_SCHEMA_KEYS = ("$defs", "$ref", "additionalProperties")
+
+RESPONSES = (
+    "client.responses: the Responses API is OpenAI's; Vertex serves chat completions "
+    "(rewrite the call with client.chat.completions.create)"
+)
+LEGACY = (
+    "legacy completions.create (prompt=): Vertex serves chat completions; move to chat.completions.create"
+)
+MODULE_CLIENT = (
+    "module-level openai client ({name}): build a client instead: client = VertexOpenAI(...) and call "
+    "client.chat.completions.create(...)"
+)
+CONTENT_FILTER = (
+    "content_filter handler: Vertex does not raise for blocked content; it answers 200 with "
+    "finish_reason='content_filter' (content may be None), so this handler never runs; check finish_reason"
+)
+INTERNALS = (
+    "a test looks at Azure client internals ({what}); VertexOpenAI has none of these: assert on "
+    "client.base_url or client.project instead"
+)
+SCHEMA = (
+    "tool schema with {what}: openai's pydantic_function_tool()/parse() fill schemas with $defs, $ref, "
+    "additionalProperties and strict; Vertex converts them to an OpenAPI subset and has rejected these "
+    "keywords; the client sends them as given: keep the schema flat and test the call"
+)
+REGION_VAR = (
+    "GOOGLE_CLOUD_REGION: VertexOpenAI itself reads GOOGLE_CLOUD_LOCATION when location= is not given "
+    "(this program passes its own value, which keeps working)"
+)
+
+
+def scan(migration: _Migration) -> list[Finding]:
+    visitor = _Scan(migration)
+    migration.module.visit(visitor)
+    return visitor.found
+
+
+class _Scan(cst.CSTVisitor):
+    def __init__(self, migration: _Migration) -> None:
+        super().__init__()
+        self.m = migration
+        self.found: list[Finding] = []
+        self.schema_lines: set[int] = set()
+
+    def _add(self, node: cst.CSTNode, kind: str, message: str) -> None:
+        self.found.append(Finding(self.m.line(node), "note" if kind == "note" else "warning", message))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        names = self.m.names(node.func)
+        code = self.m.code(node.func)
+        if any(n.startswith(_MODULE_CALLS) for n in names):
+            self._add(node, "warning", MODULE_CLIENT.format(name=code))
+        elif re.search(r"\.responses\.\w+$", code):
+            self._add(node, "warning", RESPONSES)
+        elif code.endswith(".completions.create") and not code.endswith("chat.completions.create"):
+            self._add(node, "warning", LEGACY)
+        if code.endswith("pydantic_function_tool"):
+            self._schema(node, "pydantic_function_tool()")
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        names = self.m.names(node.target)
+        for name in names & set(_MODULE_CLIENT):
+            self._add(node, "warning", MODULE_CLIENT.format(name=name))
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> bool:
+        if "content_filter" in self.m.code(node):
+            self._add(node, "warning", CONTENT_FILTER)
+            return False
+        return True
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value in ("content_filter_results", "prompt_filter_results"):
+            self._add(node, "warning", f"{node.attr.value}: Azure only; Vertex does not send it")
+
+    def visit_Assert(self, node: cst.Assert) -> bool:
+        found = _INTERNALS.search(self.m.code(node))
+        if found:
+            self._add(node, "warning", INTERNALS.format(what=found[0].lstrip(".")))
+        return False
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = literal(node)
+        if value in _SCHEMA_KEYS:
+            self._schema(node, value)
+        elif value == "strict":
+            parent = self.m.parents.get(node)
+            if isinstance(parent, cst.DictElement) and self.m.code(parent.value) == "True":
+                self._schema(node, "strict: True")
+        elif value == "GOOGLE_CLOUD_REGION":
+            self._add(node, "note", REGION_VAR)
+
+    def _schema(self, node: cst.CSTNode, what: str) -> None:
+        line = self.m.line(node)
+        if line not in self.schema_lines:
+            self.schema_lines.add(line)
+            self._add(node, "warning", SCHEMA.format(what=what))
