@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from harness import ROOT
 
 
-def test_benchmarks_smoke(tmp_path) -> None:
+def test_benchmarks_smoke(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "benchmarks", "--smoke", "--out", str(tmp_path)], cwd=ROOT, check=True
     )

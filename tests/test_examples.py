@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import runpy
 import sys
+from pathlib import Path
 
 import pytest
 from fake_gemini import GREETING, SIGNATURE
-from harness import ROOT
+from harness import ROOT, LocalGoogle
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
@@ -28,6 +29,13 @@ EXPECTED = {
     "search_grounding.py": [GREETING],
     "image_generation.py": ["saved generated-0.png"],
     "model_garden_endpoint.py": ["/locations/us-central1/endpoints/1234567890/", GREETING],
+    "embeddings.py": ["3 vectors of 256 dimensions, 28 tokens", GREETING],
+    "partner_models.py": [
+        "meta/llama-4-maverick-17b-128e-instruct-maas: us-east5",
+        f"meta/llama-4-maverick-17b-128e-instruct-maas -> {GREETING}",
+        "available: google/gemini-2.5-flash",
+    ],
+    "service_tier.py": [GREETING, "served as: not reported"],
 }
 
 
@@ -36,7 +44,13 @@ def test_every_example_is_checked() -> None:
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
-def test_example_runs(path, local_google, tmp_path, monkeypatch, capsys) -> None:
+def test_example_runs(
+    path: Path,
+    local_google: LocalGoogle,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", [str(path)])
     runpy.run_path(str(path), run_name="__main__")
@@ -46,7 +60,9 @@ def test_example_runs(path, local_google, tmp_path, monkeypatch, capsys) -> None
     assert local_google.tokens.requests == 1  # one token for the whole script, however many calls
 
 
-def test_examples_send_what_vertex_expects(local_google, tmp_path, monkeypatch, capsys) -> None:
+def test_examples_send_what_vertex_expects(
+    local_google: LocalGoogle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", ["example"])
     for name in ("function_calling.py", "safety_settings.py", "image_understanding.py"):

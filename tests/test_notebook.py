@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nbclient
 import nbformat
 from fake_gemini import GREETING
-from harness import KERNEL_SETUP, ROOT
+from harness import KERNEL_SETUP, ROOT, LocalGoogle
 
 
-def test_notebook_runs(local_google, tmp_path) -> None:
+def test_notebook_runs(local_google: LocalGoogle, tmp_path: Path) -> None:
     notebook = nbformat.read(ROOT / "examples" / "notebook.ipynb", as_version=4)
     # `%pip install` is for the reader's runtime; the package under test is installed already.
     cells = [cell for cell in notebook.cells if "install" not in cell.metadata.get("tags", [])]
