@@ -71,11 +71,13 @@ def make_async_client(server: VertexServer, credentials: service_account.Credent
 
 
 def responses(client: VertexOpenAI) -> Responses:
-    return Responses(client)
+    assert isinstance(client.responses, Responses)  # the client's own `responses` is the bridge
+    return client.responses
 
 
 def async_responses(client: AsyncVertexOpenAI) -> AsyncResponses:
-    return AsyncResponses(client)
+    assert isinstance(client.responses, AsyncResponses)
+    return client.responses
 
 
 def function_calls(response: Response) -> list[ResponseFunctionToolCall]:
@@ -173,7 +175,7 @@ def test_previous_response_id_with_store(client: VertexOpenAI, server: VertexSer
     assert sent[2]["tool_calls"][0]["extra_content"] == {"google": {"thought_signature": SIGNATURE}}
     # retrieve and delete work on the store, which the client's copies share
     assert bridge.retrieve(first.id) == first
-    assert Responses(client.copy(timeout=30)).retrieve(second.id) == second
+    assert client.copy(timeout=30).responses.retrieve(second.id) == second
     bridge.delete(first.id)
     with pytest.raises(UnknownResponseError, match="response_id"):
         bridge.retrieve(first.id)
@@ -200,7 +202,7 @@ def test_a_custom_store_is_used_and_shared(client: VertexOpenAI) -> None:
     bridge.store = store
     first = bridge.create(model="gemini-2.5-flash", input="One")
     assert store.get(first.id) is not None
-    assert Responses(client.copy()).store is store
+    assert client.copy().responses.store is store
     second = bridge.create(model="gemini-2.5-flash", input="Two")
     assert store.get(first.id) is None and store.get(second.id) is not None  # the bound evicts
 
@@ -257,7 +259,7 @@ def test_streamed_tool_turn_then_second_turn(client: VertexOpenAI, server: Verte
     call = function_calls(first)[0]
     history: list[Any] = [{"role": "user", "content": "Weather in Paris?"}, *first.output]
     history.append({"type": "function_call_output", "call_id": call.call_id, "output": "18°C"})
-    second = Responses(client.copy()).create(
+    second = client.copy().responses.create(
         model="gemini-3-pro-preview", input=history, tools=TOOLS, store=False
     )
     assert second.output_text == "The tools said: 18°C."

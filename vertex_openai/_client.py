@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import openai
 from openai import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncStream, NotGiven, Stream, Timeout
-from typing_extensions import Self
+from typing_extensions import Self, override
 
 from . import _body, _compat, _errors
 from ._auth import (
@@ -27,6 +28,7 @@ from ._auth import (
 from ._compat import AsyncHooks, BaseClient, Decoder, FinalRequestOptions, SyncHooks, http
 from ._endpoint import Endpoint, origin, resolve_endpoint
 from ._options import VertexOptions, check_mapping, check_max_retries, check_timeout
+from ._responses import AsyncResponses, ConversationStore, Responses
 from ._stream import RepairingDecoder
 
 if TYPE_CHECKING:
@@ -56,6 +58,7 @@ class Shared:
     """What a client shares with every copy made from it."""
 
     auth: TokenSource
+    responses_store: ConversationStore | None = None  # client.responses' store, made on first use
 
 
 def token_source(
@@ -411,6 +414,12 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[Any]], SyncHooks):
         )
         self._adopt(vertex)
 
+    @cached_property
+    @override
+    def responses(self) -> Responses:
+        """openai's responses; bridged to chat completions for models not served on `/responses`."""
+        return Responses(self)
+
 
 class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[Any]], AsyncHooks):
     """`openai.AsyncOpenAI` for Vertex AI; token refreshes never block the event loop."""
@@ -465,3 +474,9 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[Any]], Async
             _strict_response_validation=_strict_response_validation,
         )
         self._adopt(vertex)
+
+    @cached_property
+    @override
+    def responses(self) -> AsyncResponses:
+        """openai's responses; bridged to chat completions for models not served on `/responses`."""
+        return AsyncResponses(self)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import threading
-import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -54,45 +53,26 @@ class UnknownResponseError(openai.OpenAIError, LookupError):
         self.response_id = response_id
 
 
-# Until the client holds the store on the state it shares with its copies: one store per token
-# source (which copies share). Weak: a store goes away with its clients.
-_stores: weakref.WeakKeyDictionary[Any, ConversationStore] = weakref.WeakKeyDictionary()
-_stores_lock = threading.Lock()
-
-
-def _state(client: Any) -> Any:
-    """The state `client` shares with its copies."""
-    vertex = client._vertex
-    return getattr(vertex, "shared", vertex)
+_store_lock = threading.Lock()
 
 
 def shared_store(client: Any) -> ConversationStore:
-    """The conversation store of `client` and its copies (created on first use)."""
-    state = _state(client)
-    if hasattr(state, "responses_store"):
-        store: ConversationStore | None = state.responses_store
-        if store is None:
-            with _stores_lock:
-                if state.responses_store is None:
-                    state.responses_store = InMemoryConversationStore()
-                store = state.responses_store
-        assert store is not None
-        return store
-    key = state.auth
-    with _stores_lock:
-        found = _stores.get(key)
-        if found is None:
-            found = _stores[key] = InMemoryConversationStore()
-        return found
+    """The conversation store of `client` and its copies (the default one is made on first use)."""
+    shared = client._vertex.shared
+    if shared.responses_store is None:
+        with _store_lock:
+            if shared.responses_store is None:
+                shared.responses_store = InMemoryConversationStore()
+    store: ConversationStore = shared.responses_store
+    return store
 
 
 def _set_shared_store(client: Any, store: ConversationStore) -> None:
-    state = _state(client)
-    if hasattr(state, "responses_store"):
-        state.responses_store = store
-    else:
-        with _stores_lock:
-            _stores[state.auth] = store
+    if not isinstance(store, ConversationStore):
+        raise TypeError(
+            f"store must have get, put and delete (a ConversationStore), not {type(store).__name__}."
+        )
+    client._vertex.shared.responses_store = store
 
 
 class _Bridge:
