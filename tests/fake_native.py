@@ -22,7 +22,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from fakes import Reply, Seen
 
-EMBEDDING_MODELS = {"text-embedding-005": 250, "text-multilingual-embedding-002": 250, "gemini-embedding-001": 1}
+EMBEDDING_MODELS = {
+    "text-embedding-005": 250,
+    "text-multilingual-embedding-002": 250,
+    "gemini-embedding-001": 1,
+}
 DEFAULT_DIMENSIONS = 768
 PUBLISHER_MODELS = {
     "google": [
@@ -72,13 +76,19 @@ def native_reply(seen: Seen) -> Reply | None:
 def _predict(location: str, model: str, project: str, body: Any) -> Reply:
     name = f"projects/{project}/locations/{location}/publishers/google/models/{model}"
     if model not in EMBEDDING_MODELS or location == "global":
-        return _error(404, "NOT_FOUND", f"Publisher Model `{name}` was not found or your project does not have access to it.")
+        return _error(
+            404,
+            "NOT_FOUND",
+            f"Publisher Model `{name}` was not found or your project does not have access to it.",
+        )
     instances = body.get("instances") if isinstance(body, dict) else None
     if not isinstance(instances, list) or not instances:
         return _error(400, "INVALID_ARGUMENT", "instances must be a non-empty list.")
     if len(instances) > EMBEDDING_MODELS[model]:
         return _error(
-            400, "INVALID_ARGUMENT", f"{len(instances)} instances exceed the limit of {EMBEDDING_MODELS[model]}."
+            400,
+            "INVALID_ARGUMENT",
+            f"{len(instances)} instances exceed the limit of {EMBEDDING_MODELS[model]}.",
         )
     parameters = body.get("parameters") or {}
     dimensions = parameters.get("outputDimensionality", DEFAULT_DIMENSIONS)
@@ -111,7 +121,9 @@ def _list(publisher: str, model: str | None, token: str) -> Reply:
     models = PUBLISHER_MODELS.get(publisher, [])
     if model is not None:
         if model not in models:
-            return _error(404, "NOT_FOUND", f"Publisher model publishers/{publisher}/models/{model} not found.")
+            return _error(
+                404, "NOT_FOUND", f"Publisher model publishers/{publisher}/models/{model} not found."
+            )
         return Reply(200, _publisher_model(publisher, model))
     start = int(token or 0)
     page = models[start : start + PAGE_SIZE]

@@ -2,7 +2,10 @@
 
 from ._auth import TokenSource
 from ._client import AsyncVertexOpenAI, VertexOpenAI
+from ._embeddings import EmbeddingTaskType, embedding_options
 from ._errors import CredentialsNotFoundError, TokenRefreshError, VertexAuthError
+from ._maas import PARTNER_MODELS, PartnerModel
+from ._tiers import ServiceTier, TrafficType, traffic_type
 from ._version import __version__
 from .gemini import (
     HarmBlockMethod,
@@ -24,26 +27,33 @@ from .thoughts import (
 )
 
 __all__ = [
+    "PARTNER_MODELS",
     "SKIP_THOUGHT_SIGNATURE",
     "AsyncVertexOpenAI",
     "CredentialsNotFoundError",
+    "EmbeddingTaskType",
     "GeneratedImage",
     "HarmBlockMethod",
     "HarmBlockThreshold",
     "HarmCategory",
+    "PartnerModel",
     "SafetySetting",
+    "ServiceTier",
     "ThinkingConfig",
     "ThinkingLevel",
     "ThoughtKind",
     "ThoughtSplitter",
     "TokenRefreshError",
     "TokenSource",
+    "TrafficType",
     "VertexAuthError",
     "VertexOpenAI",
     "__version__",
     "add_placeholder_signatures",
+    "embedding_options",
     "gemini_options",
     "iter_thoughts",
     "response_images",
     "split_thoughts",
+    "traffic_type",
 ]

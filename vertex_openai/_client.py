@@ -7,7 +7,7 @@ each hook to `_Vertex` below. The sync and async classes differ only in types an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -16,7 +16,7 @@ import openai
 from openai import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncStream, NotGiven, Stream, Timeout
 from typing_extensions import Self, override
 
-from . import _body, _compat, _errors
+from . import _body, _compat, _errors, _maas, _tiers
 from ._auth import (
     AsyncTokenProvider,
     CallableTokenSource,
@@ -26,10 +26,14 @@ from ._auth import (
     TokenSource,
 )
 from ._compat import AsyncHooks, BaseClient, Decoder, FinalRequestOptions, SyncHooks, http
+from ._embeddings import AsyncVertexEmbeddings, VertexEmbeddings
 from ._endpoint import Endpoint, origin, resolve_endpoint
+from ._maas import ModelTable, PartnerModel
+from ._models import AsyncVertexModels, VertexModels
 from ._options import VertexOptions, check_mapping, check_max_retries, check_timeout
 from ._responses import AsyncResponses, ConversationStore, Responses
 from ._stream import RepairingDecoder
+from ._tiers import ServiceTier
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials
@@ -121,6 +125,11 @@ class _Vertex:
         )
         self.origin = origin(self.endpoint.base_url)
         self.default_google = _body.default_google_fields(options.default_gemini_options)
+        self.models = ModelTable(options.partner_models)
+        self.service_tier = _tiers.check_tier(
+            options.default_service_tier, location=self.endpoint.location, argument="default_service_tier"
+        )
+        self.default_timeout = True  # the client's timeout is openai's default (set by the client)
 
     def prepare(self, options: FinalRequestOptions) -> FinalRequestOptions:
         # A relative URL always joins onto the base URL; only an absolute one can leave its origin.
@@ -129,11 +138,18 @@ class _Vertex:
                 f"Refusing to send Google credentials to {options.url}: this client only talks to "
                 f"{self.endpoint.base_url}."
             )
-        return _body.shape_options(
+        options = _body.shape_options(
             options,
             aliases=self.options.model_aliases,
             openapi_route=self.endpoint.openapi_route,
             default_google=self.default_google,
+        )
+        options = _maas.shape_model(options, self.models, openapi_route=self.endpoint.openapi_route)
+        return _tiers.apply_service_tier(  # type: ignore[no-any-return]  # the same options, shaped
+            options,
+            default_tier=self.service_tier,
+            location=self.endpoint.location,
+            default_timeout=self.default_timeout,
         )
 
     def ready(self, timeout: float | None) -> None:
@@ -165,7 +181,7 @@ class _Vertex:
         self, make: Callable[..., openai.APIStatusError], err_msg: str, body: object, response: http.Response
     ) -> openai.APIStatusError:
         return _errors.shape_status_error(
-            make, err_msg, body=body, response=response, location=self.endpoint.location
+            make, err_msg, body=body, response=response, location=self.endpoint.location, models=self.models
         )
 
     def received(self, data: object) -> object:
@@ -186,6 +202,7 @@ class _VertexClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
 
     def _adopt(self, vertex: _Vertex) -> None:
         self._vertex = vertex
+        vertex.default_timeout = self.timeout == openai.DEFAULT_TIMEOUT  # Flex may then take 30 minutes
         self.project: str | None = vertex.endpoint.project  # Google's project; never sent as OpenAI-Project
         self.organization: str | None = None
 
@@ -220,6 +237,8 @@ class _VertexClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
         base_url: str | http.URL | NotGiven | None = None,
         model_aliases: Mapping[str, str] | None = None,
         default_gemini_options: Mapping[str, Any] | None = None,
+        default_service_tier: ServiceTier | None = None,
+        partner_models: Iterable[PartnerModel] | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         http_client: _HttpxClientT | None = None,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -275,6 +294,8 @@ class _VertexClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
             base_url=None if base_url is None or isinstance(base_url, NotGiven) else str(base_url),
             model_aliases=model_aliases,
             default_gemini_options=default_gemini_options,
+            default_service_tier=default_service_tier,
+            partner_models=partner_models,
         )
         make: Callable[..., Self] = type(self)
         return make(
@@ -285,6 +306,8 @@ class _VertexClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
             base_url=options.base_url,
             model_aliases=options.model_aliases,
             default_gemini_options=options.default_gemini_options,
+            default_service_tier=options.default_service_tier,
+            partner_models=options.partner_models,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             http_client=http_client or _compat.http_client(self),
             max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
@@ -325,6 +348,8 @@ def _vertex(
     base_url: str | None,
     model_aliases: Mapping[str, str] | None,
     default_gemini_options: Mapping[str, Any] | None,
+    default_service_tier: ServiceTier | None,
+    partner_models: Iterable[PartnerModel] | None,
     credentials: Credentials | None,
     token_provider: AsyncTokenProvider | None,
     access_token: str | None,
@@ -339,6 +364,8 @@ def _vertex(
         base_url=base_url,
         model_aliases=model_aliases if model_aliases is not None else {},
         default_gemini_options=default_gemini_options,
+        default_service_tier=default_service_tier,
+        partner_models=tuple(partner_models) if partner_models is not None else (),
     )
     if shared is None:
         shared = Shared(
@@ -369,6 +396,8 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[Any]], SyncHooks):
         quota_project: str | None = None,
         model_aliases: Mapping[str, str] | None = None,
         default_gemini_options: Mapping[str, Any] | None = None,
+        default_service_tier: ServiceTier | None = None,
+        partner_models: Iterable[PartnerModel] | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
@@ -384,7 +413,9 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[Any]], SyncHooks):
         `project` falls back to `GOOGLE_CLOUD_PROJECT`, then the credentials' project; `location` to
         `GOOGLE_CLOUD_LOCATION`, then `"global"`. An explicit `base_url` wins over both.
         `default_gemini_options` (a `gemini_options()` value) is deep-merged into every chat request;
-        a call's own `extra_body` wins key by key.
+        a call's own `extra_body` wins key by key. `default_service_tier` (`"flex"`, `"priority"`,
+        `"provisioned"`, ...) applies to chat calls that pass no `service_tier`; `partner_models` adds
+        `PartnerModel` entries to the table of documented MaaS models.
         """
         vertex = _vertex(
             project=project,
@@ -394,6 +425,8 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[Any]], SyncHooks):
             base_url=base_url,
             model_aliases=model_aliases,
             default_gemini_options=default_gemini_options,
+            default_service_tier=default_service_tier,
+            partner_models=partner_models,
             credentials=credentials,
             token_provider=token_provider,
             access_token=access_token,
@@ -413,6 +446,18 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[Any]], SyncHooks):
             _strict_response_validation=_strict_response_validation,
         )
         self._adopt(vertex)
+
+    @cached_property
+    @override
+    def embeddings(self) -> VertexEmbeddings:
+        """openai's embeddings; Google's embedding models go to Vertex's `:predict` route."""
+        return VertexEmbeddings(self)
+
+    @cached_property
+    @override
+    def models(self) -> VertexModels:
+        """openai's models, answered from Vertex's publisher-model listing."""
+        return VertexModels(self)
 
     @cached_property
     @override
@@ -438,6 +483,8 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[Any]], Async
         quota_project: str | None = None,
         model_aliases: Mapping[str, str] | None = None,
         default_gemini_options: Mapping[str, Any] | None = None,
+        default_service_tier: ServiceTier | None = None,
+        partner_models: Iterable[PartnerModel] | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
@@ -455,6 +502,8 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[Any]], Async
             base_url=base_url,
             model_aliases=model_aliases,
             default_gemini_options=default_gemini_options,
+            default_service_tier=default_service_tier,
+            partner_models=partner_models,
             credentials=credentials,
             token_provider=token_provider,
             access_token=access_token,
@@ -474,6 +523,18 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[Any]], Async
             _strict_response_validation=_strict_response_validation,
         )
         self._adopt(vertex)
+
+    @cached_property
+    @override
+    def embeddings(self) -> AsyncVertexEmbeddings:
+        """openai's embeddings; Google's embedding models go to Vertex's `:predict` route."""
+        return AsyncVertexEmbeddings(self)
+
+    @cached_property
+    @override
+    def models(self) -> AsyncVertexModels:
+        """openai's models, answered from Vertex's publisher-model listing."""
+        return AsyncVertexModels(self)
 
     @cached_property
     @override

@@ -237,3 +237,10 @@ def _sum(connect: object, read: object) -> float | None:
     if not isinstance(connect, (int, float)) or not isinstance(read, (int, float)):
         return None  # no limit on one of them: the attempt is unbounded
     return float(connect) + float(read)
+
+
+def raw_response_requested(headers: Mapping[str, Any] | None) -> bool:
+    """Whether a call's extra headers carry openai's with_raw_response / with_streaming_response mark."""
+    from openai._constants import RAW_RESPONSE_HEADER
+
+    return any(name.lower() == RAW_RESPONSE_HEADER.lower() for name in headers or {})

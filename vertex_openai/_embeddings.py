@@ -29,6 +29,7 @@ from openai.types import CreateEmbeddingResponse, Embedding
 from openai.types.create_embedding_response import Usage
 
 from . import _native
+from ._compat import raw_response_requested
 
 __all__ = ["EmbeddingTaskType", "embedding_options"]
 
@@ -51,8 +52,6 @@ EmbeddingTaskType = Literal[
 ]
 _TASK_TYPES: tuple[str, ...] = get_args(EmbeddingTaskType)
 _OPTION_KEYS = ("task_type", "title", "auto_truncate")
-# openai's with_raw_response / with_streaming_response mark a call with this header.
-_RAW_RESPONSE_HEADER = "x-stainless-raw-response"
 
 _T = TypeVar("_T")
 
@@ -266,7 +265,7 @@ def plan_embeddings(
     per_request = texts_per_request(name)
     starts = range(0, len(texts), per_request)
     headers = dict(extra_headers or {})
-    if len(starts) > 1 and any(key.lower() == _RAW_RESPONSE_HEADER for key in headers):
+    if len(starts) > 1 and raw_response_requested(headers):
         raise ValueError(
             f"with_raw_response returns one HTTP response, and these {len(texts)} texts need {len(starts)} "
             f"requests ({per_request} texts per request for {name}): call it per batch."

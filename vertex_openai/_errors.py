@@ -7,6 +7,9 @@ from typing import Any, TypeVar
 
 import openai
 
+from ._maas import ModelTable
+from ._routes import response_hint
+
 __all__ = [
     "CredentialsNotFoundError",
     "TokenRefreshError",
@@ -98,15 +101,23 @@ _E = TypeVar("_E", bound=openai.APIStatusError)
 
 
 def shape_status_error(
-    make: Callable[..., _E], err_msg: str, *, body: object, response: Any, location: str | None
+    make: Callable[..., _E],
+    err_msg: str,
+    *,
+    body: object,
+    response: Any,
+    location: str | None,
+    models: ModelTable | None = None,
 ) -> _E:
     """Build openai's status error from a Vertex body: unwrapped, with Google's message and a hint."""
     error = vertex_error(body)
+    by_request = response_hint(response, location=location, table=models)  # route, model, tier
     if error is None:
-        return make(err_msg, body=body, response=response)
+        text = f"{err_msg} (hint: {by_request})" if by_request else err_msg
+        return make(text, body=body, response=response)
     message = str(error.get("message") or error.get("status") or "")
     text = f"Error code: {response.status_code} - {message}"
-    fix = hint(response.status_code, message, location=location, reason=_reason(error))
+    fix = by_request or hint(response.status_code, message, location=location, reason=_reason(error))
     if fix:
         text += f" (hint: {fix})"
     return make(text, body=error, response=response)

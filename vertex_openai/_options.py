@@ -7,11 +7,13 @@ the same rules. Every check names the argument and the type it expects.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._endpoint import API_VERSIONS
+from ._maas import ModelTable, PartnerModel
+from ._tiers import check_tier
 
 __all__ = ["VertexOptions", "check_max_retries", "check_mapping", "check_timeout"]
 
@@ -27,6 +29,8 @@ class VertexOptions:
     base_url: str | None = None
     model_aliases: Mapping[str, str] = field(default_factory=dict)
     default_gemini_options: Mapping[str, Any] | None = None
+    default_service_tier: str | None = None
+    partner_models: tuple[PartnerModel, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("project", "location", "endpoint_id", "base_url"):
@@ -44,6 +48,8 @@ class VertexOptions:
         check_mapping(
             self.default_gemini_options, "default_gemini_options", "the value gemini_options() returns"
         )
+        check_tier(self.default_service_tier, location=None, argument="default_service_tier")
+        object.__setattr__(self, "partner_models", ModelTable(self.partner_models).extra)
 
     def changed(
         self,
@@ -55,6 +61,8 @@ class VertexOptions:
         base_url: str | None = None,
         model_aliases: Mapping[str, str] | None = None,
         default_gemini_options: Mapping[str, Any] | None = None,
+        default_service_tier: str | None = None,
+        partner_models: Iterable[PartnerModel] | None = None,
     ) -> VertexOptions:
         """These options with the given ones changed (None keeps a value). Moving to another project,
         location, API version or endpoint drops an explicit `base_url` unless a new one is given."""
@@ -69,6 +77,8 @@ class VertexOptions:
                 ("base_url", base_url),
                 ("model_aliases", model_aliases),
                 ("default_gemini_options", default_gemini_options),
+                ("default_service_tier", default_service_tier),
+                ("partner_models", partner_models),
             )
             if value is not None
         }

@@ -68,6 +68,11 @@ def apply_service_tier(
         if body["service_tier"] is not None:
             tier = body["service_tier"]
         options.json_data = {key: value for key, value in body.items() if key != "service_tier"}
+    extra = getattr(options, "extra_json", None)  # extra_body={"service_tier": "provisioned"} wins
+    if isinstance(extra, Mapping) and "service_tier" in extra:
+        if extra["service_tier"] is not None:
+            tier = extra["service_tier"]
+        options.extra_json = {key: value for key, value in extra.items() if key != "service_tier"}
     headers = tier_headers(tier, location=location)
     if headers:
         own = options.headers if isinstance(options.headers, Mapping) else {}
