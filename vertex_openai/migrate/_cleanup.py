@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import (
     Assignment,
     MetadataWrapper,
@@ -22,41 +20,18 @@ from ._meta import qualified_names
 
 # Calls whose results only ever fed the old client's api_key or token provider.
 _CREDENTIAL_CALLS = ("google.auth.", "azure.identity.")
-_IMPORTS = (
-    ("openai", None),
-    ("openai", "OpenAI"),
-    ("openai", "AsyncOpenAI"),
-    ("openai", "AzureOpenAI"),
-    ("openai", "AsyncAzureOpenAI"),
-    ("google.auth", None),
-    ("google.auth", "default"),
-    ("google.auth.transport.requests", None),
-    ("google.auth.transport.requests", "Request"),
-    ("google.auth.transport", "requests"),
-    ("google", "auth"),
-)
+# Modules whose imports go once nothing reads the names they bind.
+_PRUNABLE = ("openai", "google.auth", "azure.identity")
+_I = TypeVar("_I", cst.Import, cst.ImportFrom)
 _S = TypeVar("_S", bound=cst.CSTNode)
-_AZURE_IDENTITY = ("azure.identity", "azure.identity.aio")
 
 
 def finish(module: cst.Module, classes: set[str], *, removed_class: bool) -> str:
-    for _ in range(6):  # each pass may make the previous line dead (token_provider -> credential)
-        trimmed = _drop_dead(module)
-        if trimmed is None:
-            break
-        module = trimmed
-    context = CodemodContext()
-    for name, obj in _IMPORTS:
-        RemoveImportsVisitor.remove_unused_import(context, name, obj)
-    for imported in _azure_names(module):
-        RemoveImportsVisitor.remove_unused_import(context, *imported)
-    if removed_class:
-        RemoveImportsVisitor.remove_unused_import(context, "typing", "Any")
-    module = RemoveImportsVisitor(context).transform_module(module)
-    context = CodemodContext()
-    for cls in sorted(classes):
-        AddImportsVisitor.add_needed_import(context, "vertex_openai", cls)
-    code = AddImportsVisitor(context).transform_module(module).code
+    """The module without its dead credential lines and unused client imports, importing `classes`."""
+    module = _drop_dead(module) or module
+    prunable = list(_PRUNABLE) + (["typing"] if removed_class else [])
+    module = module.visit(_PruneImports(_used_names(module), prunable))
+    code = _add_import(module, sorted(classes)).code
     # isort's groups: the new third-party import below standard-library ones gets a blank line
     code = re.sub(
         r"^((?:import|from) (\w+)[^\n]*\n)(from vertex_openai import)",
@@ -70,23 +45,139 @@ def finish(module: cst.Module, classes: set[str], *, removed_class: bool) -> str
     )
 
 
-def _azure_names(module: cst.Module) -> list[tuple[str, str | None]]:
-    found: list[tuple[str, str | None]] = []
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.ImportFrom) and small.module is not None:
-                source = cst.Module([]).code_for_node(small.module)
-                if source in _AZURE_IDENTITY and not isinstance(small.names, cst.ImportStar):
-                    found += [(source, cst.Module([]).code_for_node(alias.name)) for alias in small.names]
-            elif isinstance(small, cst.Import):
-                found += [
-                    (n, None)
-                    for n in (cst.Module([]).code_for_node(a.name) for a in small.names)
-                    if n in _AZURE_IDENTITY
-                ]
-    return found
+class _Names(cst.CSTVisitor):
+    """Names read anywhere outside import statements (attribute and keyword names excluded)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.used: set[str] = set()
+        self.skip: set[int] = set()
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.skip.add(id(node.attr))
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self.skip.add(id(node.keyword))
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if id(node) not in self.skip:
+            self.used.add(node.value)
+
+
+def _used_names(module: cst.Module) -> set[str]:
+    names = _Names()
+    module.visit(names)
+    return names.used
+
+
+def _dotted(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+class _PruneImports(cst.CSTTransformer):
+    """Drop imports of the old client's modules whose bound name nothing reads any more."""
+
+    def __init__(self, used: set[str], modules: list[str]) -> None:
+        super().__init__()
+        self.used = used
+        self.modules = modules
+
+    def _ours(self, module: str) -> bool:
+        return any(module == m or module.startswith(m + ".") for m in self.modules)
+
+    def leave_Import(
+        self, original_node: cst.Import, updated_node: cst.Import
+    ) -> cst.Import | cst.RemovalSentinel:
+        keep = [
+            alias
+            for alias in updated_node.names
+            if not self._ours(_dotted(alias.name))
+            or (alias.evaluated_alias or _dotted(alias.name).split(".")[0]) in self.used
+        ]
+        return self._rebuild(updated_node, keep)
+
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.ImportFrom | cst.RemovalSentinel:
+        if updated_node.module is None or isinstance(updated_node.names, cst.ImportStar):
+            return updated_node
+        source = _dotted(updated_node.module)
+        if not self._ours(source):
+            return updated_node
+        keep = [
+            alias
+            for alias in updated_node.names
+            if (alias.evaluated_alias or _dotted(alias.name)) in self.used
+            or (source == "typing" and _dotted(alias.name) != "Any")
+        ]
+        return self._rebuild(updated_node, keep)
+
+    @staticmethod
+    def _rebuild(node: _I, keep: list[cst.ImportAlias]) -> _I | cst.RemovalSentinel:
+        if not keep:
+            return cst.RemoveFromParent()
+        if not isinstance(node.names, cst.ImportStar) and len(keep) == len(node.names):
+            return node
+        keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return node.with_changes(names=keep)
+
+
+def _transparent(statement: cst.CSTNode) -> bool:
+    """A docstring, or a notebook cell marker (see _notebook)."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if not isinstance(small, cst.Expr):
+        return False
+    value = small.value
+    if isinstance(value, cst.SimpleString | cst.ConcatenatedString):
+        return True
+    return isinstance(value, cst.Call) and _dotted(value.func).startswith("__vertex_openai_")
+
+
+def _is_import(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and isinstance(
+        statement.body[0], cst.Import | cst.ImportFrom
+    )
+
+
+def _add_import(module: cst.Module, classes: list[str]) -> cst.Module:
+    """`from vertex_openai import ...` after the module's leading imports (merged into one there is)."""
+    body = list(module.body)
+    for index, statement in enumerate(body):
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+        if (
+            isinstance(small, cst.ImportFrom)
+            and small.module is not None
+            and _dotted(small.module) == "vertex_openai"
+            and not isinstance(small.names, cst.ImportStar)
+        ):
+            have = {_dotted(a.name) for a in small.names}
+            missing = [cst.ImportAlias(cst.Name(c)) for c in classes if c not in have]
+            if missing:
+                last = small.names[-1].with_changes(
+                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                )
+                names = [*small.names[:-1], last, *missing]
+                body[index] = statement.with_changes(body=[small.with_changes(names=names)])
+            return module.with_changes(body=body)
+    position = 0
+    for index, statement in enumerate(body):
+        if _transparent(statement):
+            position = index + 1 if position == index else position
+        elif _is_import(statement):
+            position = index + 1
+        else:
+            break
+    body.insert(position, cst.parse_statement(f"from vertex_openai import {', '.join(classes)}\n"))
+    return module.with_changes(body=body)
 
 
 class _Remove(cst.CSTTransformer):
@@ -134,6 +225,7 @@ class _Lines(cst.CSTVisitor):
 
 
 def _drop_dead(module: cst.Module) -> cst.Module | None:
+    """Remove credential lines whose results nothing reads any more (to a fixed point, in one pass)."""
     wrapper = MetadataWrapper(module)
     meta = wrapper.resolve_many([ScopeProvider, QualifiedNameProvider, ParentNodeProvider])
     scopes: Mapping[cst.CSTNode, Any] = meta[ScopeProvider]
@@ -141,11 +233,18 @@ def _drop_dead(module: cst.Module) -> cst.Module | None:
     parents: Mapping[cst.CSTNode, Any] = meta[ParentNodeProvider]
     lines = _Lines()
     wrapper.module.visit(lines)
+    dead: set[cst.CSTNode] = set()
 
     def credential_call(node: cst.BaseExpression) -> bool:
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute | cst.Name):
             return any(n.startswith(_CREDENTIAL_CALLS) for n in qualified_names(qualified, node.func))
         return False
+
+    def line_of(node: cst.CSTNode) -> cst.CSTNode | None:
+        current: cst.CSTNode | None = node
+        while current is not None and not isinstance(current, cst.SimpleStatementLine):
+            current = parents.get(current)
+        return current
 
     def assignments(name: cst.Name) -> list[Assignment]:
         scope = scopes.get(name)
@@ -153,51 +252,58 @@ def _drop_dead(module: cst.Module) -> cst.Module | None:
             return []
         return [a for a in scope[name.value] if isinstance(a, Assignment)]
 
-    def refresh_only(name: cst.Name) -> bool:
-        """Every read of the name is `name.refresh(...)` on its own line."""
+    def unread(name: cst.Name, also: Collection[cst.CSTNode]) -> bool:
+        """No live line reads the name (`also`: lines that may read it and still go)."""
         found = assignments(name)
-        if not found:
-            return False
-        for assignment in found:
-            statement: cst.CSTNode | None = assignment.node
-            while statement is not None and not isinstance(statement, cst.Assign | cst.BaseStatement):
-                statement = parents.get(statement)
-            if not isinstance(statement, cst.Assign) or not credential_call(statement.value):
-                return False
-            for access in assignment.references:
-                attribute = parents.get(access.node)
-                call = parents.get(attribute) if attribute is not None else None
-                expr = parents.get(call) if call is not None else None
-                if not (
-                    isinstance(attribute, cst.Attribute)
-                    and attribute.attr.value == "refresh"
-                    and isinstance(call, cst.Call)
-                    and isinstance(expr, cst.Expr)
-                ):
-                    return False
-        return True
+        return bool(found) and all(
+            line_of(access.node) in dead or line_of(access.node) in also
+            for assignment in found
+            for access in assignment.references
+        )
 
-    dead: set[cst.CSTNode] = set()
-    for line in lines.lines:
-        small = line.body[0]
-        if isinstance(small, cst.Assign) and credential_call(small.value):
-            named = [_target_names(t.target) for t in small.targets]
-            targets = [n for group in named if group is not None for n in group]
-            if (
-                targets
-                and None not in named
-                and all(not any(a.node is n and a.references for a in assignments(n)) for n in targets)
-            ):
-                dead.add(line)
-        elif (
-            isinstance(small, cst.Expr)
-            and isinstance(small.value, cst.Call)
-            and isinstance(small.value.func, cst.Attribute)
-            and small.value.func.attr.value == "refresh"
-            and isinstance(small.value.func.value, cst.Name)
-            and refresh_only(small.value.func.value)
-        ):
-            dead.add(line)
+    def credential_name(name: cst.Name) -> bool:
+        for assignment in assignments(name):
+            line = line_of(assignment.node)
+            small = line.body[0] if isinstance(line, cst.SimpleStatementLine) else None
+            if not (isinstance(small, cst.Assign) and credential_call(small.value)):
+                return False
+        return bool(assignments(name))
+
+    refreshes = {
+        line: small.value.func.value
+        for line in lines.lines
+        if isinstance(small := line.body[0], cst.Expr)
+        and isinstance(small.value, cst.Call)
+        and isinstance(small.value.func, cst.Attribute)
+        and small.value.func.attr.value == "refresh"
+        and isinstance(small.value.func.value, cst.Name)
+    }
+    changed = True
+    while changed:
+        changed = False
+        for line in lines.lines:
+            if line in dead:
+                continue
+            small = line.body[0]
+            if isinstance(small, cst.Assign) and credential_call(small.value):
+                named = [_target_names(t.target) for t in small.targets]
+                targets = [n for group in named if group is not None for n in group]
+                if not targets or None in named:
+                    continue
+                if all(
+                    not any(
+                        a.node is n and any(line_of(r.node) not in dead for r in a.references)
+                        for a in assignments(n)
+                    )
+                    for n in targets
+                ):
+                    dead.add(line)
+                    changed = True
+            elif line in refreshes:
+                name = refreshes[line]
+                if credential_name(name) and unread(name, also=refreshes.keys()):
+                    dead.add(line)
+                    changed = True
     if not dead:
         return None
     return wrapper.module.visit(_Remove(dead))
