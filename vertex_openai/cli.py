@@ -2,6 +2,7 @@
 
     vertex-openai doctor [--call MODEL] [--json]   what the client resolves, and why it fails
     vertex-openai chat "prompt" [--model M] [--thinking low|medium|high] [--show-thoughts]
+    vertex-openai migrate PATH... [--write] [--diff] [--json]   move OpenAI-library code to VertexOpenAI
 
 Both take `--project`, `--location`, `--base-url` and `--debug`; `vertex-openai --version`.
 Exit codes: 0 success; 1 a check, the token or the call failed; 2 wrong usage; 130 interrupted.
@@ -76,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = _common_options()
-    for add in (_add_doctor, _add_chat):  # one `_add_<command>(commands, common)` per subcommand
+    for add in (_add_doctor, _add_chat, _add_migrate):  # one `_add_<command>(commands, common)` each
         add(commands, common)
     return parser
 
@@ -127,6 +128,19 @@ def _add_chat(commands: Any, common: argparse.ArgumentParser) -> None:
             base_url=args.base_url,
         )
     )
+
+
+def _add_migrate(commands: Any, common: argparse.ArgumentParser) -> None:
+    from . import migrate  # light: libcst is imported only when the command runs
+
+    command = commands.add_parser(
+        "migrate",
+        help="move code that uses the OpenAI library (Google's snippet, Azure, OpenAI) to VertexOpenAI",
+        description=migrate.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    migrate.add_arguments(command)
+    command.set_defaults(run=migrate.run)
 
 
 def _version() -> str:

@@ -15,6 +15,7 @@ import json
 import re
 import runpy
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -426,3 +427,15 @@ def test_migrated_notebook_runs(migrated: Migrated, local: Local) -> None:
     exec(compile(program, "notebook", "exec"), namespace)
     assert GREETING in out.getvalue()
     assert [seen.path for seen in local.vertex.seen] == [OPENAPI]
+
+
+def test_vertex_openai_migrate_subcommand(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from vertex_openai import cli
+
+    (tmp_path / "app.py").write_text("import openai\n\nclient = openai.OpenAI()\n")
+    assert cli.main(["migrate", str(tmp_path), "--diff"]) == 0
+    assert "+client = VertexOpenAI()\n" in capsys.readouterr().out
+    assert (tmp_path / "app.py").read_text() == "import openai\n\nclient = openai.OpenAI()\n"
+    # the other commands never import libcst (it is an optional extra)
+    check = "import sys, vertex_openai.cli as c; c._parser(); assert 'libcst' not in sys.modules"
+    assert subprocess.run([sys.executable, "-c", check], check=False).returncode == 0
