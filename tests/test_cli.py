@@ -82,7 +82,7 @@ def test_doctor_names_the_real_cause_of_a_bad_key_file(
     assert code == 1
     [check] = report["checks"]
     assert check["detail"].startswith(f"GOOGLE_APPLICATION_CREDENTIALS={key}: ")
-    assert cause in check["detail"]
+    assert cause in check["detail"] and "('" not in check["detail"]  # google-auth's words, not a tuple repr
     assert "no Google credentials found" not in check["detail"]
     # The variable is already set: the fix is about its file, never "set GOOGLE_APPLICATION_CREDENTIALS".
     assert "set GOOGLE_APPLICATION_CREDENTIALS" not in check["fix"]

@@ -385,7 +385,8 @@ def _discover_adc() -> tuple[Credentials, str | None]:
     try:
         credentials, project = google.auth.default(scopes=[CLOUD_PLATFORM_SCOPE])
     except google.auth.exceptions.DefaultCredentialsError as exc:
-        raise CredentialsNotFoundError(_first_line(exc)) from None
+        # google-auth's cause is in its args (message, inner error): say both, not a tuple's repr.
+        raise CredentialsNotFoundError(_first_line(": ".join(str(a).rstrip(".") for a in exc.args))) from None
     return credentials, project
 
 
