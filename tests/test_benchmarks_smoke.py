@@ -24,6 +24,7 @@ def test_benchmarks_smoke(tmp_path: Path) -> None:
         "import_time",
         "streams",
         "memory",
+        "embeddings",
     }
     assert "| per-call overhead (sync) | vertex-openai" in (tmp_path / "RESULTS.md").read_text()
 
@@ -43,3 +44,6 @@ def test_benchmarks_smoke(tmp_path: Path) -> None:
     assert results["loop_lag"]["counters"]["vertex-openai: token requests"] == 1
     assert results["memory"]["counters"] == {"requests": 300, "token requests": 1}
     assert results["streams"]["counters"]["stream requests"] == 3 + 3 * 2  # warm-up, then 2 rounds
+    embeddings = results["embeddings"]["counters"]
+    assert embeddings["gemini-embedding-001: requests"] == 2 * 100  # 100 texts, one per request, two ways
+    assert embeddings["text-embedding-005: requests"] == 2  # 100 texts fit one request
