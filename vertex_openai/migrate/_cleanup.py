@@ -177,6 +177,14 @@ def _add_import(module: cst.Module, classes: list[str]) -> cst.Module:
         else:
             break
     body.insert(position, cst.parse_statement(f"from vertex_openai import {', '.join(classes)}\n"))
+    after = body[position + 1] if position + 1 < len(body) else None
+    code_right_below = (
+        isinstance(after, cst.SimpleStatementLine | cst.BaseCompoundStatement)
+        and not _is_import(after)
+        and (not after.leading_lines or after.leading_lines[0].comment is not None)
+    )
+    if code_right_below and isinstance(after, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+        body[position + 1] = after.with_changes(leading_lines=[cst.EmptyLine(), *after.leading_lines])
     return module.with_changes(body=body)
 
 
