@@ -114,6 +114,7 @@ class TokenServer:
         self.gate: threading.Event | None = None
         self.expires_in = 3599
         self.fail_with: tuple[int, dict[str, Any]] | None = None
+        self.mint: Callable[[int], str] | None = None  # the access token of grant N (default: a valid one)
         self.server = _Server(self._handle)
         self.token_uri = f"{self.server.url}/token"
 
@@ -140,7 +141,7 @@ class TokenServer:
         if self.fail_with is not None:
             status, error = self.fail_with
             return Reply(status, error)
-        token = f"ya29.local-token-{number}-{'x' * 40}"
+        token = self.mint(number) if self.mint is not None else f"ya29.local-token-{number}-{'x' * 40}"
         with self.lock:
             self.issued.append(token)
         return Reply(200, {"access_token": token, "expires_in": self.expires_in, "token_type": "Bearer"})

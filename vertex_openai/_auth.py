@@ -24,7 +24,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import urlsplit
 
 from ._errors import CredentialsNotFoundError, TokenRefreshError, redact
@@ -92,7 +92,11 @@ class StaticTokenSource(TokenSource):
     """A fixed `access_token`: never refreshed, so a 401 is final."""
 
     def __init__(self, access_token: str, *, quota_project: str | None) -> None:
-        self._token = checked_token(access_token, "access_token")
+        if not isinstance(access_token, str):
+            raise TypeError(f"access_token must be a str, not {type(access_token).__name__}.")
+        if not valid_token(access_token):
+            raise ValueError("access_token must be a non-empty access token without whitespace.")
+        self._token = access_token
         self._quota_project = quota_project
 
     def token(self, timeout: float | None = None) -> str:
@@ -163,7 +167,7 @@ class CredentialsTokenSource(TokenSource):
         self._explicit_quota_project = quota_project
         self._lock = threading.Lock()
         self._rejected: str | None = None
-        self._session: Any = None
+        self._request: Any = None  # google-auth's requests transport, made on first use
         self._worker = RefreshWorker(
             self._refresh, name="vertex-openai-token-refresh", after_fork=self._forked
         )
@@ -233,9 +237,9 @@ class CredentialsTokenSource(TokenSource):
         return credential_label(self._credentials)
 
     def close(self) -> None:
-        session, self._session = self._session, None
-        if session is not None:
-            session.close()
+        request, self._request = self._request, None
+        if request is not None:
+            request.session.close()
 
     # --- the rules ---
     def _usable_token(self, timeout: float | None) -> str | None:
@@ -301,11 +305,12 @@ class CredentialsTokenSource(TokenSource):
         self._rejected = None
 
     def _transport(self, timeout: float) -> Any:
-        if self._session is None:
+        if self._request is None:
+            import google.auth.transport.requests
             import requests
 
-            self._session = requests.Session()
-        return _BoundedRequest(self._session, timeout)
+            self._request = google.auth.transport.requests.Request(requests.Session())
+        return _BoundedRequest(self._request, timeout)
 
     def _timed_out(self, timeout: float | None) -> TokenRefreshError:
         host = _token_host(self._credentials)
@@ -317,7 +322,7 @@ class CredentialsTokenSource(TokenSource):
     def _forked(self) -> None:
         """In a forked child: no lock held by a parent's thread, no sockets shared with the parent."""
         self._lock = threading.Lock()
-        self._session = None
+        self._request = None  # the parent's pooled sockets stay the parent's
 
 
 def _bounded(timeout: float | None) -> float:
@@ -331,13 +336,10 @@ def _log_background_failure(future: Future[None]) -> None:
 
 
 class _BoundedRequest:
-    """google-auth's requests transport, with every call bounded by `timeout` seconds."""
+    """google-auth's transport for one refresh, with every call bounded by `timeout` seconds."""
 
-    def __init__(self, session: Any, timeout: float) -> None:
-        import google.auth.transport.requests
-
-        self.session = session
-        self._request: Callable[..., Any] = google.auth.transport.requests.Request(session)
+    def __init__(self, request: Any, timeout: float) -> None:
+        self._request: Callable[..., Any] = request
         self._timeout = timeout
 
     def __call__(
@@ -393,11 +395,18 @@ def _discover_adc() -> tuple[Credentials, str | None]:
 def checked_token(token: object, source: str, origin: str = "it") -> str:
     """`token` if it can go in an Authorization header; else a TokenRefreshError naming `source`
     (never the value)."""
-    if not isinstance(token, str) or not token or any(c.isspace() or not c.isprintable() for c in token):
+    if not valid_token(token):
         raise TokenRefreshError(
             source, f"{origin} did not give a non-empty access token string without whitespace"
         )
     return token
+
+
+def valid_token(token: object) -> TypeGuard[str]:
+    """True for a token that can go in an Authorization header: printable, no whitespace."""
+    return (
+        isinstance(token, str) and bool(token) and not any(c.isspace() or not c.isprintable() for c in token)
+    )
 
 
 def _reason(exc: Exception) -> str:

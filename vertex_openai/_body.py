@@ -78,6 +78,10 @@ def shape_options(
     if isinstance(messages, list) and any(_has_client_fields(m) for m in messages):
         options.json_data = {**body, "messages": [_without_client_fields(m) for m in messages]}
     extra = options.extra_json
+    if extra is not None and not isinstance(extra, Mapping):
+        raise TypeError(
+            f"extra_body must be a mapping (e.g. gemini_options(...)), not {type(extra).__name__}."
+        )
     if extra or default_google:
         options.extra_json = _with_google_fields(body, extra or {}, default_google)
     return options

@@ -7,6 +7,7 @@ Vertex reads Gemini-only fields from the request body at `"extra_body": {"google
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -145,6 +146,27 @@ _CACHED_CONTENT_RE = re.compile(r"projects/[^/\s]+/locations/[^/\s]+/cachedConte
 _TAG_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 
 
+_Built = TypeVar("_Built", "ThinkingConfig", "SafetySetting")
+
+
+def _built(kind: type[_Built], value: object, argument: str) -> _Built:
+    """`value` as a `kind`: the object itself, or one built from a mapping of its fields."""
+    if isinstance(value, kind):
+        return value
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"{argument} must be a {kind.__name__} or a dict of its fields, not {type(value).__name__}."
+        )
+    fields = {f.name for f in dataclasses.fields(kind)}
+    unknown = [str(key) for key in value if key not in fields]
+    if unknown:
+        raise TypeError(
+            f"{argument} has unknown fields {', '.join(unknown)}; "
+            f"{kind.__name__} takes {', '.join(sorted(fields))}."
+        )
+    return kind(**value)
+
+
 def check_tag_marker(marker: object, argument: str) -> str:
     """`marker` if it is a tag name such as `think` (`<think>...</think>`); else a ValueError naming
     `argument`."""
@@ -171,15 +193,17 @@ def gemini_options(
     """
     google: dict[str, Any] = {}
     if thinking_config is not None:
-        if isinstance(thinking_config, Mapping):
-            thinking_config = ThinkingConfig(**thinking_config)
-        google["thinking_config"] = thinking_config.to_dict()
+        google["thinking_config"] = _built(ThinkingConfig, thinking_config, "thinking_config").to_dict()
     if safety_settings is not None:
         if isinstance(safety_settings, (str, Mapping, SafetySetting)):
             raise ValueError("safety_settings must be a list of SafetySetting (or dicts).")
+        if not isinstance(safety_settings, Iterable):
+            raise TypeError(
+                "safety_settings must be a list of SafetySetting (or dicts), "
+                f"not {type(safety_settings).__name__}."
+            )
         google["safety_settings"] = [
-            (rule if isinstance(rule, SafetySetting) else SafetySetting(**rule)).to_dict()
-            for rule in safety_settings
+            _built(SafetySetting, rule, "safety_settings[]").to_dict() for rule in safety_settings
         ]
     if cached_content is not None:
         if not isinstance(cached_content, str) or not _CACHED_CONTENT_RE.fullmatch(cached_content):

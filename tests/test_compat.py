@@ -1,0 +1,138 @@
+"""The contract with openai's private hooks (vertex_openai/_compat.py), checked on the installed openai.
+
+CI runs this on the lowest supported openai and the newest 1.x, 2.x and 3.x, so a rename or a new
+signature in openai fails here, by name, instead of as a broken stream or an unsigned request.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import openai
+import pytest
+from fakes import VertexServer
+from openai.types.chat import ChatCompletionMessageParam
+
+from vertex_openai import AsyncVertexOpenAI, VertexOpenAI, _compat
+
+MESSAGES: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Say hello"}]
+
+
+def parameters(function: Callable[..., Any]) -> list[tuple[str, Any]]:
+    return [(p.name, p.kind) for p in inspect.signature(function).parameters.values() if p.name != "self"]
+
+
+HOOKS: dict[str, list[tuple[str, Any]]] = {
+    "_make_sse_decoder": [],
+    "_make_status_error": [
+        ("err_msg", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        ("body", inspect.Parameter.KEYWORD_ONLY),
+        ("response", inspect.Parameter.KEYWORD_ONLY),
+    ],
+    "_process_response_data": [
+        ("data", inspect.Parameter.KEYWORD_ONLY),
+        ("cast_to", inspect.Parameter.KEYWORD_ONLY),
+        ("response", inspect.Parameter.KEYWORD_ONLY),
+    ],
+    "_prepare_options": [("options", inspect.Parameter.POSITIONAL_OR_KEYWORD)],
+    "_prepare_request": [("request", inspect.Parameter.POSITIONAL_OR_KEYWORD)],
+    "close": [],
+}
+
+
+@pytest.mark.parametrize("kind", [openai.OpenAI, openai.AsyncOpenAI])
+@pytest.mark.parametrize("hook", sorted(HOOKS))
+def test_each_hook_exists_with_the_expected_signature(kind: type[Any], hook: str) -> None:
+    assert parameters(getattr(kind, hook)) == HOOKS[hook]
+
+
+@pytest.mark.parametrize("kind", [openai.OpenAI, openai.AsyncOpenAI])
+def test_request_takes_cast_to_options_and_stream_keywords(kind: type[Any]) -> None:
+    names = [name for name, _ in parameters(kind.request)]
+    assert names[:2] == ["cast_to", "options"] and {"stream", "stream_cls"} <= set(names)
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"), [(_compat.SyncHooks, openai.OpenAI), (_compat.AsyncHooks, openai.AsyncOpenAI)]
+)
+def test_every_override_names_an_openai_member(ours: type[Any], theirs: type[Any]) -> None:
+    own = {
+        name
+        for klass in ours.__mro__
+        if klass.__module__ == _compat.__name__
+        for name in vars(klass)
+        if not name.startswith("__") and name not in ("_hooks", "_abc_impl")
+    }
+    assert own and all(hasattr(theirs, name) for name in own), sorted(
+        n for n in own if not hasattr(theirs, n)
+    )
+    for name in own & set(HOOKS):
+        assert inspect.iscoroutinefunction(getattr(ours, name)) == inspect.iscoroutinefunction(
+            getattr(theirs, name)
+        )
+
+
+def test_private_attributes_read_through_compat_exist(server: VertexServer) -> None:
+    client = VertexOpenAI(base_url=server.base_url, access_token="ya29.ok", default_headers={"x-a": "1"})
+    assert _compat.custom_headers(client) == {"x-a": "1"}
+    assert _compat.custom_query(client) == {}
+    assert isinstance(_compat.http_client(client), _compat.http.Client)
+
+
+def test_server_sent_events_are_built_by_their_public_constructor() -> None:
+    event = _compat.ServerSentEvent(event="message", data='{"a": 1}', id="7", retry=5)
+    assert (event.event, event.data, event.id, event.retry, event.json()) == (
+        "message",
+        '{"a": 1}',
+        "7",
+        5,
+        {"a": 1},
+    )
+    assert hasattr(_compat.SSEDecoder, "iter_bytes") and hasattr(_compat.SSEDecoder, "aiter_bytes")
+
+
+def test_request_options_carry_the_fields_shaping_reads() -> None:
+    fields = _compat.FinalRequestOptions.model_fields
+    assert {"url", "json_data", "extra_json", "timeout", "follow_redirects", "headers"} <= set(fields)
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"), [(VertexOpenAI, openai.OpenAI), (AsyncVertexOpenAI, openai.AsyncOpenAI)]
+)
+def test_copy_takes_every_keyword_openai_copy_takes(ours: type[Any], theirs: type[Any]) -> None:
+    their_names = {name for name, _ in parameters(theirs.copy)}
+    our_names = {name for name, _ in parameters(ours.copy)}
+    assert their_names <= our_names, sorted(their_names - our_names)
+    assert ours.with_options is ours.copy
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_copy_forwards_openai_keywords(mode: str, server: VertexServer) -> None:
+    kind: type[VertexOpenAI | AsyncVertexOpenAI] = VertexOpenAI if mode == "sync" else AsyncVertexOpenAI
+    client = kind(base_url=server.base_url, access_token="ya29.ok", default_headers={"x-a": "1"})
+    # the call pydantic-ai makes for `max_retries` (openai hands _extra_kwargs to the constructor)
+    copy = client.with_options(
+        http_client=_compat.http_client(client), max_retries=1, timeout=3.0, _extra_kwargs={}
+    )
+    assert (copy.max_retries, copy.timeout) == (1, 3.0)
+    with pytest.raises(TypeError, match="not_an_option"):  # forwarded, as openai does: unknown ones fail
+        client.with_options(_extra_kwargs={"not_an_option": 1})
+    assert copy.token_source is client.token_source and str(copy.base_url) == str(client.base_url)
+    headed = copy.copy(default_headers={"x-b": "2"}, _enforce_credentials=True)
+    assert {"x-a": "1", "x-b": "2"}.items() <= dict(headed.default_headers).items()
+    assert "x-a" not in copy.copy(set_default_headers={"x-b": "2"}).default_headers
+    with pytest.raises(ValueError, match="mutually exclusive"):
+        copy.copy(default_query={"a": "1"}, set_default_query={"b": "2"})
+
+
+@pytest.mark.parametrize(
+    "keyword",
+    ["api_key", "organization", "webhook_secret", "websocket_base_url", "admin_api_key", "workload_identity"],
+)
+def test_copy_refuses_openai_credentials_by_name(keyword: str) -> None:
+    client = VertexOpenAI(project="p", access_token="ya29.ok")
+    arguments: dict[str, Any] = {keyword: "x"}
+    with pytest.raises(ValueError, match=keyword):
+        client.copy(**arguments)
