@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any
 
 import pytest
@@ -65,7 +66,7 @@ def test_recorded_tool_call_stream(tmp_path) -> None:
     assert calls is not None and len(calls) == 1
     assert calls[0].function.name == "return_list_of_str"
     assert json.loads(calls[0].function.arguments) == {"value": ["apple", "banana", "orange"]}
-    assert calls[0].id == ""  # as Vertex sent it
+    assert re.fullmatch(r"call_[0-9a-f]{24}", calls[0].id)  # Vertex sent "": the client gave it one
     assert final.choices[0].finish_reason == "stop"  # as Vertex sent it; the tool call is what counts
 
 
@@ -227,3 +228,116 @@ def test_repaired_event_data_parses_to_the_repaired_chunk() -> None:
     assert json.loads(first.data)["choices"][0]["delta"] == {"role": "assistant", "content": "a"}
     assert (second.event, second.id, second.retry) == (None, None, None)
     assert done.data == "[DONE]"
+
+
+# --- what frameworks read: ids, *.done events, usage counted once (issue 10) ---
+HEAD = {"created": 1, "model": "google/gemini-3-pro-preview", "object": "chat.completion.chunk"}
+
+
+def chunk(delta: dict[str, Any], *, finish: str | None = None, usage: int | None = None) -> dict[str, Any]:
+    choice: dict[str, Any] = {"delta": delta, "index": 0}
+    if finish is not None:
+        choice["finish_reason"] = finish
+    out: dict[str, Any] = {**HEAD, "choices": [choice]}
+    if usage is not None:
+        out["usage"] = {"completion_tokens": usage, "prompt_tokens": 4, "total_tokens": usage + 4}
+    return out
+
+
+def serve(server: VertexServer, *chunks: dict[str, Any]) -> VertexOpenAI:
+    body = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
+    server.reply(Reply(200, text=body, content_type="text/event-stream"))
+    return VertexOpenAI(base_url=server.base_url, access_token=TOKEN)
+
+
+WHOLE_CALL_AND_FINISH = chunk(
+    {"role": "assistant", "tool_calls": [call("return_list_of_str", '{"value":["a"]}', signature="S")]},
+    finish="stop",
+    usage=11,
+)
+
+
+def test_tool_call_and_finish_in_one_chunk_fire_arguments_done(server: VertexServer) -> None:
+    client = serve(server, WHOLE_CALL_AND_FINISH)
+    with client.chat.completions.stream(
+        model="gemini-3-pro-preview", messages=MESSAGES, tools=TOOLS
+    ) as stream:  # type: ignore[arg-type]
+        events = list(stream)
+    done = [e for e in events if e.type == "tool_calls.function.arguments.done"]
+    assert [(e.name, e.arguments, e.index) for e in done] == [("return_list_of_str", '{"value":["a"]}', 0)]  # type: ignore[union-attr]
+    chunks = [e.chunk for e in events if e.type == "chunk"]  # type: ignore[union-attr]
+    assert [c.choices[0].finish_reason if c.choices else "usage" for c in chunks] == [None, "stop", "usage"]
+
+
+def test_async_stream_fires_arguments_done(server: VertexServer) -> None:
+    body = f"data: {json.dumps(WHOLE_CALL_AND_FINISH)}\n\ndata: [DONE]\n\n"
+    server.reply(Reply(200, text=body, content_type="text/event-stream"))
+
+    async def main() -> list[str]:
+        client = AsyncVertexOpenAI(base_url=server.base_url, access_token=TOKEN)
+        async with client.chat.completions.stream(
+            model="gemini-3-pro-preview",
+            messages=MESSAGES,  # type: ignore[arg-type]
+            tools=STRICT_TOOLS,  # type: ignore[arg-type]
+        ) as stream:
+            return [e.type async for e in stream]
+
+    types = asyncio.run(main())
+    assert types.count("tool_calls.function.arguments.done") == 1
+    assert types.index("tool_calls.function.arguments.done") > types.index(
+        "tool_calls.function.arguments.delta"
+    )
+
+
+def test_minted_ids_are_stable_and_unique(server: VertexServer) -> None:
+    client = serve(
+        server,
+        chunk({"role": "assistant", "tool_calls": [call("search", '{"q": "ver', signature="S")]}, usage=1),
+        chunk({"role": "assistant", "tool_calls": [call("search", 'tex"}')]}, usage=2),
+        chunk({"role": "assistant", "tool_calls": [call("search", '{"q": "ai"}')]}, finish="stop", usage=3),
+    )
+    chunks = list(client.chat.completions.create(model="g", messages=MESSAGES, stream=True))  # type: ignore[arg-type]
+    ids = [(tc.index, tc.id) for c in chunks for ch in c.choices for tc in ch.delta.tool_calls or []]
+    first, second = ids[0][1], ids[2][1]
+    assert ids == [(0, first), (0, None), (1, second)]  # given on a call's first delta only, as OpenAI does
+    assert first != second and all(re.fullmatch(r"call_[0-9a-f]{24}", i or "") for i in (first, second))
+    again = serve(
+        server, chunk({"role": "assistant", "tool_calls": [call("search", "{}")]}, finish="stop")
+    ).chat.completions.create(model="g", messages=MESSAGES, stream=True)  # type: ignore[arg-type]
+    assert first not in {tc.id for c in again for ch in c.choices for tc in ch.delta.tool_calls or []}
+
+
+def test_usage_is_delivered_once_on_a_last_chunk(server: VertexServer) -> None:
+    client = serve(
+        server,
+        chunk({"role": "assistant", "content": "It is "}, usage=1),
+        chunk({"role": "assistant", "content": "sunny."}, usage=3),
+        chunk({"role": "assistant", "content": ""}, finish="stop", usage=7),
+    )
+    chunks = list(client.chat.completions.create(model="g", messages=MESSAGES, stream=True))  # type: ignore[arg-type]
+    usages = [c.usage for c in chunks if c.usage is not None]
+    assert len(usages) == 1 and chunks[-1].usage is usages[0] and chunks[-1].choices == []
+    assert (usages[0].prompt_tokens, usages[0].completion_tokens, usages[0].total_tokens) == (4, 7, 11)
+    assert sum(u.completion_tokens for u in usages) == 7  # a framework adding chunk usages up
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "It is sunny."
+
+
+def test_stream_helper_reports_the_final_usage(server: VertexServer) -> None:
+    client = serve(
+        server,
+        chunk({"role": "assistant", "content": "Hi"}, usage=2),
+        chunk({"role": "assistant", "content": "!"}, finish="stop", usage=5),
+        {**HEAD, "choices": [], "usage": {"completion_tokens": 6, "prompt_tokens": 4, "total_tokens": 10}},
+    )
+    with client.chat.completions.stream(model="g", messages=MESSAGES) as stream:  # type: ignore[arg-type]
+        usages = [e.chunk.usage for e in stream if e.type == "chunk" and e.chunk.usage]  # type: ignore[union-attr]
+        final = stream.get_final_completion()
+    assert [u.total_tokens for u in usages] == [10]  # a usage-only chunk from upstream is the last one too
+    assert final.usage is not None and final.usage.total_tokens == 10
+    assert final.choices[0].message.content == "Hi!" and final.choices[0].finish_reason == "stop"
+
+
+def test_stream_without_usage_gets_no_usage_chunk(server: VertexServer) -> None:
+    client = serve(server, chunk({"role": "assistant", "content": "Hi"}, finish="stop"))
+    chunks = list(client.chat.completions.create(model="g", messages=MESSAGES, stream=True))  # type: ignore[arg-type]
+    assert [c.choices[0].delta.content for c in chunks] == ["Hi"]

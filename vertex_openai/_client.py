@@ -8,7 +8,7 @@ each hook to `_Vertex` below. The sync and async classes differ only in types an
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -32,6 +32,7 @@ from ._maas import ModelTable, PartnerModel
 from ._models import AsyncVertexModels, VertexModels
 from ._options import VertexOptions, check_mapping, check_max_retries, check_timeout
 from ._responses import AsyncResponses, ConversationStore, Responses
+from ._signatures import SignatureMemory, repair_completion, restore_signatures
 from ._stream import RepairingDecoder
 from ._tiers import ServiceTier
 
@@ -63,6 +64,8 @@ class Shared:
 
     auth: TokenSource
     responses_store: ConversationStore | None = None  # client.responses' store, made on first use
+    # thought signatures received, put back where a framework dropped them (None: turned off)
+    signatures: SignatureMemory | None = field(default_factory=SignatureMemory)
 
 
 def token_source(
@@ -144,6 +147,7 @@ class _Vertex:
             openapi_route=self.endpoint.openapi_route,
             default_google=self.default_google,
         )
+        options = restore_signatures(options, self.shared.signatures)
         options = _maas.shape_model(options, self.models, openapi_route=self.endpoint.openapi_route)
         return _tiers.apply_service_tier(  # type: ignore[no-any-return]  # the same options, shaped
             options,
@@ -175,7 +179,7 @@ class _Vertex:
         return self.shared.auth.reject(sent.removeprefix("Bearer "))
 
     def decoder(self, decoder: Decoder) -> Decoder:
-        return RepairingDecoder(decoder)
+        return RepairingDecoder(decoder, self.shared.signatures)
 
     def status_error(
         self, make: Callable[..., openai.APIStatusError], err_msg: str, body: object, response: http.Response
@@ -185,7 +189,7 @@ class _Vertex:
         )
 
     def received(self, data: object) -> object:
-        return data
+        return repair_completion(data, self.shared.signatures)
 
     def close(self) -> None:
         self.shared.auth.close()

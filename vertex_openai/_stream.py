@@ -5,6 +5,19 @@ sends tool calls without `index`. openai's accumulator (`chat.completions.stream
 repeated strings (`"assistantassistant"`) and fails on a missing index. Each event of a stream is
 parsed once here and handed to openai already repaired: `event.json()` returns the repaired dict
 (openai does not parse it again) and `event.data` is the repaired JSON text.
+
+Besides, so that openai's helpers and the frameworks read Gemini streams as they read OpenAI's:
+- a tool call without an id gets one (`call_...`, see `_signatures`) on its first delta;
+- a chunk carrying tool-call deltas and a `finish_reason` is delivered as two chunks, the deltas,
+  then the `finish_reason` (so `stream()` fires `tool_calls.function.arguments.done`);
+- usage: Gemini puts the running usage on every chunk, and frameworks that add chunk usages up
+  over-count. The client follows OpenAI's `stream_options={"include_usage": True}` convention,
+  whatever the request asked: no chunk carries usage except one last chunk with empty `choices`,
+  sent just before `[DONE]` (or when the stream ends), with the last usage Gemini sent. Summing
+  and taking-the-last both give the true count. Code that reads `chunk.choices[0]` must check
+  `chunk.choices` first, as with OpenAI when usage is asked for;
+- the signed `extra_content` of each streamed tool call and message is remembered (when the
+  client keeps a `SignatureMemory`) once its choice finishes or the stream ends.
 """
 
 from __future__ import annotations
@@ -14,33 +27,48 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from openai._streaming import ServerSentEvent
+from ._compat import ServerSentEvent
+from ._signatures import SignatureMemory, mint_call_id
+
+_CHUNK = "chat.completion.chunk"
 
 
 class RepairingDecoder:
     """Wraps openai's SSE decoder for one stream; repairs each `chat.completion.chunk` event."""
 
-    def __init__(self, decoder: Any) -> None:
+    def __init__(self, decoder: Any, memory: SignatureMemory | None = None) -> None:
         self._decoder = decoder
-        self._repair = ChunkRepair()
+        self._repair = ChunkRepair(memory)
 
     def iter_bytes(self, iterator: Iterator[bytes]) -> Iterator[ServerSentEvent]:
         for event in self._decoder.iter_bytes(iterator):
-            yield self._repaired(event)
+            yield from self._repaired(event)
+        yield from self._end()
 
     async def aiter_bytes(self, iterator: AsyncIterator[bytes]) -> AsyncIterator[ServerSentEvent]:
         async for event in self._decoder.aiter_bytes(iterator):
-            yield self._repaired(event)
+            for repaired in self._repaired(event):
+                yield repaired
+        for repaired in self._end():
+            yield repaired
 
-    def _repaired(self, event: ServerSentEvent) -> ServerSentEvent:
+    def _repaired(self, event: ServerSentEvent) -> list[ServerSentEvent]:
         data = event.data
         if not data.startswith("{") or '"choices"' not in data:
-            return event
+            if data.startswith("[DONE]"):
+                return [*self._end(), event]
+            return [event]
         try:
             chunk = json.loads(data)
         except ValueError:
-            return event
-        return RepairedEvent(self._repair(chunk), event=event.event, id=event.id, retry=event.retry)
+            return [event]
+        return [
+            RepairedEvent(out, event=event.event, id=event.id, retry=event.retry)
+            for out in self._repair(chunk)
+        ]
+
+    def _end(self) -> list[ServerSentEvent]:
+        return [RepairedEvent(out) for out in self._repair.end()]
 
 
 class RepairedEvent(ServerSentEvent):
@@ -52,7 +80,7 @@ class RepairedEvent(ServerSentEvent):
 
     def __init__(
         self, chunk: Any, *, event: str | None = None, id: str | None = None, retry: int | None = None
-    ):
+    ) -> None:
         super().__init__(event=event, id=id, retry=retry)
         self._chunk = chunk
         self._text: str | None = None
@@ -81,26 +109,95 @@ class _Choice:
     role_sent: bool = False
     extra_content: dict[str, Any] = field(default_factory=dict)
     calls: list[_Call] = field(default_factory=list)
+    content: list[str] = field(default_factory=list)  # kept only when signatures are remembered
+    remembered: bool = False
 
 
 class ChunkRepair:
-    """The state of one stream: what each choice has already said."""
+    """The state of one stream: what each choice has already said, and the usage held back."""
 
-    def __init__(self) -> None:
+    def __init__(self, memory: SignatureMemory | None = None) -> None:
         self._choices: dict[int, _Choice] = {}
+        self._memory = memory
+        self._usage: Any = None
+        self._last: dict[str, Any] | None = None
+        self._ended = False
 
-    def __call__(self, chunk: Any) -> Any:
+    def __call__(self, chunk: Any) -> list[Any]:
+        """The chunks to deliver for one received chunk: none, it, or it and a `finish_reason` chunk."""
         choices = chunk.get("choices") if isinstance(chunk, dict) else None
-        if not isinstance(choices, list):
-            return chunk
+        if not isinstance(choices, list) or chunk.get("object", _CHUNK) != _CHUNK:
+            return [chunk]
+        usage = chunk.pop("usage", None)
+        if usage is not None:
+            self._usage = usage
+        self._last = chunk
+        if not choices:
+            return [] if usage is not None else [chunk]  # a usage-only chunk: its usage goes last
+        finishing: list[dict[str, Any]] = []
         for choice in choices:
             if isinstance(choice, dict) and isinstance(choice.get("delta"), dict):
                 index = choice.get("index", 0)
                 state = self._choices.get(index)
                 if state is None:
                     state = self._choices[index] = _Choice()
-                _repair_delta(state, choice["delta"])
-        return chunk
+                delta = choice["delta"]
+                _repair_delta(state, delta)
+                if self._memory is not None and isinstance(delta.get("content"), str):
+                    state.content.append(delta["content"])
+                if choice.get("finish_reason") is not None:
+                    if delta.get("tool_calls"):  # deltas first, then the finish_reason on its own
+                        finishing.append(
+                            {"delta": {}, "finish_reason": choice.pop("finish_reason"), "index": index}
+                        )
+                    self._remember(state)
+        if not finishing:
+            return [chunk]
+        return [chunk, {**_head(chunk), "choices": finishing}]
+
+    def end(self) -> list[Any]:
+        """What the stream still owes when it ends: the final usage chunk (once)."""
+        if self._ended:
+            return []
+        self._ended = True
+        for state in self._choices.values():
+            self._remember(state)
+        if self._usage is None or self._last is None:
+            return []
+        return [{**_head(self._last), "choices": [], "usage": self._usage}]
+
+    def _remember(self, state: _Choice) -> None:
+        if self._memory is None or state.remembered:
+            return
+        state.remembered = True
+        message: dict[str, Any] = {"role": "assistant", "content": "".join(state.content)}
+        if state.calls:
+            message["tool_calls"] = [
+                {
+                    "id": call.id,
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": call.arguments},
+                    **({"extra_content": call.extra_content} if call.extra_content is not None else {}),
+                }
+                for call in state.calls
+            ]
+        signature = _signature_fields(state.extra_content)
+        if signature is not None:
+            message["extra_content"] = signature
+        self._memory.remember_message(message)
+
+
+def _head(chunk: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in chunk.items() if key not in ("choices", "usage")}
+
+
+def _signature_fields(seen: dict[str, Any]) -> dict[str, Any] | None:
+    """Only the thought signature of what a message's deltas said in `extra_content`."""
+    for vendor in ("google", "vertex"):
+        fields = seen.get(vendor)
+        if isinstance(fields, dict) and fields.get("thought_signature"):
+            return {vendor: {"thought_signature": fields["thought_signature"]}}
+    return None
 
 
 def _repair_delta(state: _Choice, delta: dict[str, Any]) -> None:
@@ -128,9 +225,14 @@ def _repair_call(state: _Choice, call: dict[str, Any], taken: set[int]) -> None:
         index = _slot(state, call, taken)
         call["index"] = index
     taken.add(index)
+    new = len(state.calls) <= index
     while len(state.calls) <= index:
         state.calls.append(_Call())
     known = state.calls[index]
+    if new and not call.get("id"):
+        call["id"] = mint_call_id()  # frameworks key tool results by id; Gemini sends ""
+    elif not call.get("id"):
+        call.pop("id", None)  # "" on a later delta of a call: the id was given on its first
     function: dict[str, Any] = call["function"] if isinstance(call.get("function"), dict) else {}
     # identity fields: first one wins, repeats are dropped so the accumulator does not double them
     for holder, key, attribute in ((call, "id", "id"), (call, "type", "type"), (function, "name", "name")):

@@ -1,0 +1,275 @@
+"""Tool-call ids and thought-signature memory: what frameworks drop, the client puts back.
+
+Ids. Gemini sends tool calls with `id: ""` (or none). Frameworks key tool results by that id
+(openai-agents refuses empty ones), so the client gives every such call a fresh id,
+`call_` + 24 hex digits, in non-streamed answers and on the first delta of a streamed call. The
+id goes back to Vertex on the next turn as the caller sends it: Google's compatibility layer
+accepts ids it did not produce (recorded traffic shows client-made ids such as `pyd_ai_...`
+answered with 200), so ids are never blanked on the way out.
+
+Signatures. Gemini 3 rejects a tool-call turn whose thought signature is missing (a 400), and
+many frameworks rebuild assistant tool calls as `{type, id, function}`, dropping `extra_content`.
+Each client therefore remembers the signed `extra_content` of every tool call and assistant
+message it receives (streamed or not) and, when a request carries an assistant tool call (or an
+assistant message) without a signature, puts the remembered one back: matched by tool-call id,
+else by (function name, arguments), arguments compared as JSON values, so a framework that
+re-serializes them still matches. The memory is shared by a client and its copies, thread-safe,
+and bounded: at most `MAX_ENTRIES` (1,024) entries and `MAX_BYTES` (2 MiB) counted as each
+entry's JSON text plus `ENTRY_OVERHEAD` bytes (keys are 16-byte digests, never the arguments);
+the least recently used entries go first. `remember_signatures=False` on the client turns it off.
+Where nothing is remembered (history from another model), `add_placeholder_signatures()` remains
+the caller's explicit choice; the client never invents a signature.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_ENTRIES",
+    "SignatureMemory",
+    "mint_call_id",
+    "repair_completion",
+    "restore_signatures",
+]
+
+MAX_ENTRIES = 1024
+MAX_BYTES = 2 * 1024 * 1024
+#: what one entry costs besides its JSON text: key digest, dict slot, string header (generous)
+ENTRY_OVERHEAD = 256
+
+
+def mint_call_id() -> str:
+    """A new tool-call id in OpenAI's style: `call_` + 24 random hex digits."""
+    return "call_" + secrets.token_hex(12)
+
+
+def signed(part: Any) -> bool:
+    """Whether a message or tool call (a dict) carries a thought signature, wherever Gemini puts one."""
+    if not isinstance(part, Mapping):
+        return False
+    extra = part.get("extra_content")
+    if isinstance(extra, Mapping):
+        for vendor in ("google", "vertex"):
+            fields = extra.get(vendor)
+            if isinstance(fields, Mapping) and fields.get("thought_signature"):
+                return True
+    return bool(part.get("thought_signature"))
+
+
+def _canonical_arguments(arguments: Any) -> str:
+    """Arguments as one canonical JSON text, so `{"a":1}` and `{"a": 1}` match."""
+    if isinstance(arguments, str):
+        try:
+            value = json.loads(arguments)
+        except ValueError:
+            return arguments
+    else:
+        value = arguments
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(arguments)
+
+
+def _digest(*parts: str) -> bytes:
+    return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _call_keys(call: Mapping[str, Any]) -> list[bytes]:
+    """Keys a tool call is found by: its id (when it has one), then its name and arguments."""
+    keys = []
+    call_id = call.get("id")
+    if isinstance(call_id, str) and call_id:
+        keys.append(_digest("id", call_id))
+    function = call.get("function")
+    if isinstance(function, Mapping) and isinstance(function.get("name"), str):
+        keys.append(_digest("call", function["name"], _canonical_arguments(function.get("arguments"))))
+    return keys
+
+
+def _message_key(message: Mapping[str, Any]) -> bytes | None:
+    """A message is found by its text and its calls' names and arguments (ids may be rewritten)."""
+    content = message.get("content")
+    calls = message.get("tool_calls")
+    parts = [content if isinstance(content, str) else ""]
+    if isinstance(calls, list):
+        for call in calls:
+            function = call.get("function") if isinstance(call, Mapping) else None
+            if isinstance(function, Mapping):
+                parts += [str(function.get("name")), _canonical_arguments(function.get("arguments"))]
+    if parts == [""]:
+        return None  # nothing to tell it apart
+    return _digest("message", *parts)
+
+
+class SignatureMemory:
+    """The signed `extra_content` a client received, by tool-call id and by (name, arguments).
+
+    Bounded by `max_entries` and `max_bytes` (each entry costs its JSON text plus `ENTRY_OVERHEAD`);
+    least recently used entries are evicted first. Safe to share between threads and copies.
+    """
+
+    def __init__(self, *, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
+        if max_entries < 1:
+            raise ValueError(f"max_entries={max_entries!r} must be at least 1.")
+        if max_bytes < 1:
+            raise ValueError(f"max_bytes={max_bytes!r} must be at least 1.")
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[bytes, str] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def size(self) -> int:
+        """Bytes counted against `max_bytes` right now."""
+        return self._bytes
+
+    # --- recording what arrives ---
+    def remember_message(self, message: Mapping[str, Any]) -> None:
+        """Remember the signed `extra_content` of an assistant message and of each of its tool calls."""
+        calls = message.get("tool_calls")
+        if isinstance(calls, list):
+            for call in calls:
+                if isinstance(call, Mapping) and signed(call):
+                    self._put(_call_keys(call), call["extra_content"])
+        if signed(message) and isinstance(message.get("extra_content"), Mapping):
+            key = _message_key(message)
+            if key is not None:
+                self._put([key], message["extra_content"])
+
+    def _put(self, keys: list[bytes], extra_content: Any) -> None:
+        try:
+            text = json.dumps(extra_content, separators=(",", ":"), ensure_ascii=False)
+        except (TypeError, ValueError):
+            return
+        cost = len(text) + ENTRY_OVERHEAD
+        if cost > self.max_bytes:
+            return
+        with self._lock:
+            for key in keys:
+                old = self._entries.pop(key, None)
+                if old is not None:
+                    self._bytes -= len(old) + ENTRY_OVERHEAD
+                self._entries[key] = text
+                self._bytes += cost
+            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= len(evicted) + ENTRY_OVERHEAD
+
+    def _get(self, keys: list[bytes]) -> Any:
+        with self._lock:
+            for key in keys:
+                text = self._entries.get(key)
+                if text is not None:
+                    self._entries.move_to_end(key)
+                    return json.loads(text)  # a fresh copy: callers may change it
+        return None
+
+    # --- re-attaching on the way out ---
+    def restore(self, messages: list[Any]) -> list[Any] | None:
+        """A copy of `messages` with remembered signatures put back where they are missing, or None
+        when nothing changes (the caller keeps its list). Only assistant messages are touched."""
+        out: list[Any] | None = None
+        for position, message in enumerate(messages):
+            if not (isinstance(message, Mapping) and message.get("role") == "assistant"):
+                continue
+            restored = self._restore_message(message)
+            if restored is not None:
+                if out is None:
+                    out = list(messages)
+                out[position] = restored
+        return out
+
+    def _restore_message(self, message: Mapping[str, Any]) -> dict[str, Any] | None:
+        calls = message.get("tool_calls")
+        new_calls: list[Any] | None = None
+        if isinstance(calls, list):
+            for position, call in enumerate(calls):
+                if not isinstance(call, Mapping) or signed(call):
+                    continue
+                extra = self._get(_call_keys(call))
+                if extra is not None:
+                    if new_calls is None:
+                        new_calls = list(calls)
+                    new_calls[position] = {**call, "extra_content": _merged(extra, call.get("extra_content"))}
+        new_extra = None
+        if not signed(message) and not (new_calls or _any_signed(calls)):
+            key = _message_key(message)
+            new_extra = self._get([key]) if key is not None else None
+        if new_calls is None and new_extra is None:
+            return None
+        restored = dict(message)
+        if new_calls is not None:
+            restored["tool_calls"] = new_calls
+        if new_extra is not None:
+            restored["extra_content"] = _merged(new_extra, message.get("extra_content"))
+        return restored
+
+
+def _any_signed(calls: Any) -> bool:
+    return isinstance(calls, list) and any(signed(call) for call in calls)
+
+
+def _merged(remembered: dict[str, Any], given: Any) -> dict[str, Any]:
+    """The remembered `extra_content` under what the caller gave (the caller's fields win)."""
+    if not isinstance(given, Mapping):
+        return remembered
+    merged = dict(remembered)
+    for key, value in given.items():
+        current = merged.get(key)
+        merged[key] = (
+            {**current, **value} if isinstance(current, dict) and isinstance(value, Mapping) else value
+        )
+    return merged
+
+
+def repair_completion(data: Any, memory: SignatureMemory | None) -> Any:
+    """A non-streamed chat completion as received (raw JSON): ids for id-less tool calls, then its
+    signatures remembered. Changes `data` in place and returns it; anything else passes through."""
+    if not isinstance(data, dict) or data.get("object") == "chat.completion.chunk":
+        return data  # stream chunks are repaired by `_stream`
+    choices = data.get("choices")
+    if not isinstance(choices, list):
+        return data
+    for choice in choices:
+        message = choice.get("message") if isinstance(choice, dict) else None
+        if not isinstance(message, dict) or message.get("role", "assistant") != "assistant":
+            continue
+        calls = message.get("tool_calls")
+        if isinstance(calls, list):
+            for call in calls:
+                if isinstance(call, dict) and not call.get("id"):
+                    call["id"] = mint_call_id()
+        if memory is not None:
+            memory.remember_message(message)
+    return data
+
+
+def restore_signatures(options: Any, memory: SignatureMemory | None) -> Any:
+    """Request shaping step: put remembered signatures back into a chat request's assistant turns.
+
+    `options` is openai's per-attempt request options (a copy); its body is replaced, never changed.
+    """
+    if memory is None or not len(memory):
+        return options
+    body = options.json_data
+    if not isinstance(body, Mapping) or not isinstance(body.get("messages"), list):
+        return options
+    if not str(options.url).rstrip("/").endswith("chat/completions"):
+        return options
+    messages = memory.restore(body["messages"])
+    if messages is not None:
+        options.json_data = {**body, "messages": messages}
+    return options
