@@ -345,6 +345,41 @@ def _rollover(
     return results
 
 
+# --- 3b. short-lived tokens under steady load ---
+def short_tokens(smoke: bool) -> dict[str, Any]:
+    """Tokens that live 5 s: shorter than google-auth's 3 min 45 s threshold, so STALE when issued.
+    Reported: token requests per second under steady load (1-hour tokens: about 1 an hour)."""
+    workers, duration, lifetime = (4, 3.0, 5) if smoke else (16, 20.0, 5)
+    results: dict[str, Any] = {"rows": [], "counters": {}}
+    for name in _contender_names():
+        if name == "plain":
+            continue
+        google = Google()
+        google.tokens.expires_in = lifetime
+        client = contenders(Endpoint(latency=0.005), google)[name]
+        client.chat.completions.create(model=MODEL, messages=MESSAGES)  # the first token
+        first_grant = len(google.tokens.timeline)
+        samples = _load(client, workers, duration)
+        grants = len(google.tokens.timeline) - first_grant
+        google.close()
+        per_second = grants / duration
+        results["counters"][f"{name}: token requests"] = grants
+        results["counters"][f"{name}: requests"] = len(samples)
+        results["rows"].append(
+            {
+                "scenario": f"{lifetime} s tokens, {workers} workers, {duration:g} s",
+                "contender": name,
+                "unit": "token requests per second",
+                "median": per_second,
+                "ratio": float("nan"),
+                "goal": f"at most one per half lifetime ({2 / lifetime:g}/s)",
+                "met": per_second <= 2 / lifetime + 1 / duration if name == "vertex-openai" else None,
+                "note": f"{grants} token requests for {len(samples)} requests",
+            }
+        )
+    return results
+
+
 def _contender_names() -> list[str]:
     names = ["plain", "vertex-openai"]
     if common.has_provider():
@@ -637,6 +672,7 @@ SCENARIOS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "per_call": per_call,
     "cold_start": cold_start,
     "rollover": rollover,
+    "short_tokens": short_tokens,
     "loop_lag": loop_lag,
     "import_time": import_time,
     "streams": streams,

@@ -20,6 +20,7 @@ def test_benchmarks_smoke(tmp_path: Path) -> None:
         "per_call",
         "cold_start",
         "rollover",
+        "short_tokens",
         "loop_lag",
         "import_time",
         "streams",
@@ -41,6 +42,8 @@ def test_benchmarks_smoke(tmp_path: Path) -> None:
     assert rollover["vertex-openai: token requests during the run"] == rollover["vertex-openai: rollovers"]
     assert rollover["plain: token requests during the run"] == 0
 
+    short = results["short_tokens"]["counters"]
+    assert short["vertex-openai: token requests"] <= 2  # 5 s tokens over 3 s: one refresh at half-life
     assert results["loop_lag"]["counters"]["vertex-openai: token requests"] == 1
     assert results["memory"]["counters"] == {"requests": 300, "token requests": 1}
     assert results["streams"]["counters"]["stream requests"] == 3 + 3 * 2  # warm-up, then 2 rounds
