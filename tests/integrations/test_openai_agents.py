@@ -54,7 +54,7 @@ def test_streamed_tool_run(google: Google) -> None:
 
     async def main() -> tuple[str, list[str]]:
         result = Runner.run_streamed(agent, "Weather in Paris?")
-        kinds = [event.type async for event in result.stream_events()]
+        kinds: list[str] = [event.type async for event in result.stream_events()]
         return str(result.final_output), kinds
 
     output, kinds = asyncio.run(main())
