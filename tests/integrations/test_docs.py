@@ -20,7 +20,7 @@ def framework(block: str) -> str:
     for name in re.findall(r"^(?:from|import) ([\w.]+)", block, flags=re.M):
         top = name.split(".")[0]
         if top not in {"asyncio", "pydantic", "vertex_openai"}:
-            return name
+            return str(name)
     raise AssertionError(f"no framework import in:\n{block}")
 
 
