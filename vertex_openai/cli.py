@@ -160,7 +160,7 @@ def diagnose(exc: BaseException, *, location: str | None = None) -> Problem:
         fix = hint(exc.status_code, exc.message, location=location)
         detail = exc.message.removesuffix(f" (hint: {fix})") if fix else exc.message
         return Problem(detail, fix)
-    if isinstance(exc, (ValueError, TypeError)):
+    if isinstance(exc, ValueError):  # the library names the argument that cannot work
         message = _one_line(exc)
         if "project" in message:
             return Problem(message, "pass --project, or set GOOGLE_CLOUD_PROJECT")
@@ -254,7 +254,7 @@ def doctor(
     except CredentialsNotFoundError as exc:
         checks.append(_check("credentials", diagnose(exc)))
         client = None
-    except (ValueError, TypeError) as exc:
+    except ValueError as exc:
         checks.append(_check("configuration", diagnose(exc)))
         client = None
     if client is not None:
