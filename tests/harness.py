@@ -17,7 +17,8 @@ import pytest
 from fake_gemini import gemini_reply
 from fakes import TokenServer, VertexServer, service_account_info
 
-import vertex_openai._client
+from vertex_openai import _client
+from vertex_openai._endpoint import Endpoint, resolve_endpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,13 +42,13 @@ class LocalGoogle:
 
 
 def redirect(monkeypatch: pytest.MonkeyPatch, root: str) -> None:
-    real = vertex_openai._client.resolve_endpoint
+    """Every client built from now on sends to `root` instead of Google's host."""
 
-    def local(**kwargs: Any) -> Any:
-        endpoint = real(**kwargs)
+    def local(**kwargs: Any) -> Endpoint:
+        endpoint = resolve_endpoint(**kwargs)
         return replace(endpoint, base_url=re.sub(r"^https://[^/]+", root, endpoint.base_url))
 
-    monkeypatch.setattr(vertex_openai._client, "resolve_endpoint", local)
+    monkeypatch.setattr(_client, "resolve_endpoint", local)  # where the client looks it up
 
 
 def start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, private_key_pem: str) -> LocalGoogle:

@@ -22,7 +22,7 @@ from vertex_openai import (
     VertexOpenAI,
     gemini_options,
 )
-from vertex_openai._body import deep_merge
+from vertex_openai._util import deep_merge
 
 TOKEN = STATIC_TOKEN  # the one the `server` fixture (conftest.py) accepts
 MESSAGES: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
