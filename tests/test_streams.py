@@ -5,34 +5,35 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes import Reply, VertexServer
+from fakes import STATIC_TOKEN, Reply, VertexServer
+from modes import MODES, Mode
+from openai.types.chat import ChatCompletion, ChatCompletionMessageParam, ChatCompletionToolParam
+from openai.types.shared_params import FunctionDefinition
 from recordings import VERTEX_BASE, cassette_from_recording, replay
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
 
-TOKEN = "ya29.stream-test-token"
-MESSAGES = [{"role": "user", "content": "hi"}]
-TOOLS = [
-    {
-        "type": "function",
-        "function": {
-            "name": "return_list_of_str",
-            "parameters": {
-                "type": "object",
-                "properties": {"value": {"type": "array", "items": {"type": "string"}}},
-            },
-        },
-    }
-]
+TOKEN = STATIC_TOKEN  # the one the `server` fixture (conftest.py) accepts
+MESSAGES: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
+FUNCTION: FunctionDefinition = {
+    "name": "return_list_of_str",
+    "parameters": {
+        "type": "object",
+        "properties": {"value": {"type": "array", "items": {"type": "string"}}},
+    },
+}
+TOOLS: list[ChatCompletionToolParam] = [{"type": "function", "function": FUNCTION}]
 
 # openai 1.x/2.x's async stream() accepts only strict function tools
-STRICT_TOOLS = [{"type": "function", "function": {**TOOLS[0]["function"], "strict": True}}]  # type: ignore[dict-item]
+STRICT_TOOLS: list[ChatCompletionToolParam] = [{"type": "function", "function": {**FUNCTION, "strict": True}}]
+TOOLS_FOR: dict[Mode, list[ChatCompletionToolParam]] = {"sync": TOOLS, "async": STRICT_TOOLS}
 
 
-def recorded(name: str, tmp_path) -> str:
+def recorded(name: str, tmp_path: Path) -> str:
     return str(cassette_from_recording(name, tmp_path, urls={0: f"{VERTEX_BASE}/chat/completions"}))
 
 
@@ -40,12 +41,36 @@ def vertex_client() -> VertexOpenAI:
     return VertexOpenAI(project="test-project", access_token=TOKEN, max_retries=0)
 
 
-def test_recorded_text_stream(tmp_path) -> None:
-    cassette = replay.use_cassette(recorded("gemini-compat-stream-text.json", tmp_path))
-    request = vertex_client().chat.completions.stream(model="gemini-2.0-flash", messages=MESSAGES)  # type: ignore[arg-type]
-    with cassette, request as stream:
-        deltas = [e.delta for e in stream if e.type == "content.delta"]
-        final = stream.get_final_completion()
+def recorded_stream(
+    mode: Mode, cassette: str, tools: list[ChatCompletionToolParam] | None = None
+) -> tuple[ChatCompletion, list[str]]:
+    """chat.completions.stream() over a replayed recording: the final completion and the text deltas."""
+    options: dict[str, Any] = {"tools": tools} if tools else {}
+    if mode == "sync":
+        with (
+            replay.use_cassette(cassette),
+            vertex_client().chat.completions.stream(
+                model="gemini-2.0-flash", messages=MESSAGES, **options
+            ) as stream,
+        ):
+            deltas = [e.delta for e in stream if e.type == "content.delta"]
+            return stream.get_final_completion(), deltas
+
+    async def main() -> tuple[ChatCompletion, list[str]]:
+        client = AsyncVertexOpenAI(project="test-project", access_token=TOKEN, max_retries=0)
+        with replay.use_cassette(cassette):
+            async with client.chat.completions.stream(
+                model="gemini-2.0-flash", messages=MESSAGES, **options
+            ) as stream:
+                deltas = [e.delta async for e in stream if e.type == "content.delta"]
+                return await stream.get_final_completion(), deltas
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_recorded_text_stream(mode: Mode, tmp_path: Path) -> None:
+    final, deltas = recorded_stream(mode, recorded("gemini-compat-stream-text.json", tmp_path))
     message = final.choices[0].message
     assert message.role == "assistant"  # not "assistantassistant"
     assert message.content == "Hello there! How can I help you today?\n" == "".join(deltas)
@@ -53,58 +78,33 @@ def test_recorded_text_stream(tmp_path) -> None:
     assert (final.usage.prompt_tokens, final.usage.completion_tokens, final.usage.total_tokens) == (3, 11, 14)
 
 
-def test_recorded_tool_call_stream(tmp_path) -> None:
-    cassette = replay.use_cassette(recorded("gemini-compat-stream-tool-call.json", tmp_path))
-    request = vertex_client().chat.completions.stream(
-        model="gemini-2.0-flash",
-        messages=MESSAGES,  # type: ignore[arg-type]
-        tools=TOOLS,  # type: ignore[arg-type]
-    )
-    with cassette, request as stream:
-        final = stream.get_final_completion()
+@pytest.mark.parametrize("mode", MODES)
+def test_recorded_tool_call_stream(mode: Mode, tmp_path: Path) -> None:
+    cassette = recorded("gemini-compat-stream-tool-call.json", tmp_path)
+    final, _ = recorded_stream(mode, cassette, TOOLS_FOR[mode])
     calls = final.choices[0].message.tool_calls
     assert calls is not None and len(calls) == 1
+    assert calls[0].type == "function"
     assert calls[0].function.name == "return_list_of_str"
     assert json.loads(calls[0].function.arguments) == {"value": ["apple", "banana", "orange"]}
     assert re.fullmatch(r"call_[0-9a-f]{24}", calls[0].id)  # Vertex sent "": the client gave it one
     assert final.choices[0].finish_reason == "stop"  # as Vertex sent it; the tool call is what counts
 
 
-def test_recorded_streams_async(tmp_path) -> None:
-    text_cassette = recorded("gemini-compat-stream-text.json", tmp_path)
-    tool_cassette = recorded("gemini-compat-stream-tool-call.json", tmp_path)
-
-    async def main() -> tuple[Any, Any]:
-        client = AsyncVertexOpenAI(project="test-project", access_token=TOKEN)
-        with replay.use_cassette(text_cassette):
-            async with client.chat.completions.stream(model="gemini-2.0-flash", messages=MESSAGES) as stream:  # type: ignore[arg-type]
-                text = await stream.get_final_completion()
-        with replay.use_cassette(tool_cassette):
-            async with client.chat.completions.stream(
-                model="gemini-2.0-flash",
-                messages=MESSAGES,  # type: ignore[arg-type]
-                tools=STRICT_TOOLS,  # type: ignore[arg-type]
-            ) as stream:
-                tool = await stream.get_final_completion()
-        return text, tool
-
-    text, tool = asyncio.run(main())
-    assert text.choices[0].message.role == "assistant"
-    assert tool.choices[0].message.tool_calls[0].function.name == "return_list_of_str"
-
-
-def test_recorded_stream_with_create(tmp_path) -> None:
+def test_recorded_stream_with_create(tmp_path: Path) -> None:
     with replay.use_cassette(recorded("gemini-compat-stream-tool-call.json", tmp_path)):
         chunks = list(
             vertex_client().chat.completions.create(
                 model="gemini-2.0-flash",
-                messages=MESSAGES,  # type: ignore[arg-type]
-                tools=TOOLS,  # type: ignore[arg-type]
+                messages=MESSAGES,
+                tools=TOOLS,
                 stream=True,
             )
         )
-    call = chunks[0].choices[0].delta.tool_calls[0]  # type: ignore[index]
-    assert call.index == 0 and call.function.name == "return_list_of_str"  # type: ignore[union-attr]
+    calls = chunks[0].choices[0].delta.tool_calls
+    assert calls
+    call = calls[0]
+    assert call.index == 0 and call.function is not None and call.function.name == "return_list_of_str"
 
 
 # --- Vertex-shaped streams written from the documented behaviour (vertex-facts.md section 7) ---
@@ -134,17 +134,10 @@ def call(name: str, arguments: str, *, call_id: str = "", signature: str | None 
     return out
 
 
-@pytest.fixture
-def server() -> VertexServer:
-    srv = VertexServer(accept={TOKEN})
-    yield srv
-    srv.close()
-
-
 def final_message(server: VertexServer, stream_text: str) -> Any:
     server.reply(Reply(200, text=stream_text, content_type="text/event-stream"))
     client = VertexOpenAI(base_url=server.base_url, access_token=TOKEN)
-    with client.chat.completions.stream(model="gemini-3-pro-preview", messages=MESSAGES) as stream:  # type: ignore[arg-type]
+    with client.chat.completions.stream(model="gemini-3-pro-preview", messages=MESSAGES) as stream:
         completion = stream.get_final_completion()
     return completion
 
@@ -261,11 +254,11 @@ def test_tool_call_and_finish_in_one_chunk_fire_arguments_done(server: VertexSer
     client = serve(server, WHOLE_CALL_AND_FINISH)
     with client.chat.completions.stream(
         model="gemini-3-pro-preview", messages=MESSAGES, tools=TOOLS
-    ) as stream:  # type: ignore[arg-type]
+    ) as stream:
         events = list(stream)
     done = [e for e in events if e.type == "tool_calls.function.arguments.done"]
-    assert [(e.name, e.arguments, e.index) for e in done] == [("return_list_of_str", '{"value":["a"]}', 0)]  # type: ignore[union-attr]
-    chunks = [e.chunk for e in events if e.type == "chunk"]  # type: ignore[union-attr]
+    assert [(e.name, e.arguments, e.index) for e in done] == [("return_list_of_str", '{"value":["a"]}', 0)]
+    chunks = [e.chunk for e in events if e.type == "chunk"]
     assert [c.choices[0].finish_reason if c.choices else "usage" for c in chunks] == [None, "stop", "usage"]
 
 
@@ -277,8 +270,8 @@ def test_async_stream_fires_arguments_done(server: VertexServer) -> None:
         client = AsyncVertexOpenAI(base_url=server.base_url, access_token=TOKEN)
         async with client.chat.completions.stream(
             model="gemini-3-pro-preview",
-            messages=MESSAGES,  # type: ignore[arg-type]
-            tools=STRICT_TOOLS,  # type: ignore[arg-type]
+            messages=MESSAGES,
+            tools=STRICT_TOOLS,
         ) as stream:
             return [e.type async for e in stream]
 
@@ -296,14 +289,14 @@ def test_minted_ids_are_stable_and_unique(server: VertexServer) -> None:
         chunk({"role": "assistant", "tool_calls": [call("search", 'tex"}')]}, usage=2),
         chunk({"role": "assistant", "tool_calls": [call("search", '{"q": "ai"}')]}, finish="stop", usage=3),
     )
-    chunks = list(client.chat.completions.create(model="g", messages=MESSAGES, stream=True))  # type: ignore[arg-type]
+    chunks = list(client.chat.completions.create(model="g", messages=MESSAGES, stream=True))
     ids = [(tc.index, tc.id) for c in chunks for ch in c.choices for tc in ch.delta.tool_calls or []]
     first, second = ids[0][1], ids[2][1]
     assert ids == [(0, first), (0, None), (1, second)]  # given on a call's first delta only, as OpenAI does
     assert first != second and all(re.fullmatch(r"call_[0-9a-f]{24}", i or "") for i in (first, second))
     again = serve(
         server, chunk({"role": "assistant", "tool_calls": [call("search", "{}")]}, finish="stop")
-    ).chat.completions.create(model="g", messages=MESSAGES, stream=True)  # type: ignore[arg-type]
+    ).chat.completions.create(model="g", messages=MESSAGES, stream=True)
     assert first not in {tc.id for c in again for ch in c.choices for tc in ch.delta.tool_calls or []}
 
 
@@ -314,7 +307,7 @@ def test_usage_is_delivered_once_on_a_last_chunk(server: VertexServer) -> None:
         chunk({"role": "assistant", "content": "sunny."}, usage=3),
         chunk({"role": "assistant", "content": ""}, finish="stop", usage=7),
     )
-    chunks = list(client.chat.completions.create(model="g", messages=MESSAGES, stream=True))  # type: ignore[arg-type]
+    chunks = list(client.chat.completions.create(model="g", messages=MESSAGES, stream=True))
     usages = [c.usage for c in chunks if c.usage is not None]
     assert len(usages) == 1 and chunks[-1].usage is usages[0] and chunks[-1].choices == []
     assert (usages[0].prompt_tokens, usages[0].completion_tokens, usages[0].total_tokens) == (4, 7, 11)
@@ -329,8 +322,8 @@ def test_stream_helper_reports_the_final_usage(server: VertexServer) -> None:
         chunk({"role": "assistant", "content": "!"}, finish="stop", usage=5),
         {**HEAD, "choices": [], "usage": {"completion_tokens": 6, "prompt_tokens": 4, "total_tokens": 10}},
     )
-    with client.chat.completions.stream(model="g", messages=MESSAGES) as stream:  # type: ignore[arg-type]
-        usages = [e.chunk.usage for e in stream if e.type == "chunk" and e.chunk.usage]  # type: ignore[union-attr]
+    with client.chat.completions.stream(model="g", messages=MESSAGES) as stream:
+        usages = [e.chunk.usage for e in stream if e.type == "chunk" and e.chunk.usage]
         final = stream.get_final_completion()
     assert [u.total_tokens for u in usages] == [10]  # a usage-only chunk from upstream is the last one too
     assert final.usage is not None and final.usage.total_tokens == 10
@@ -339,5 +332,5 @@ def test_stream_helper_reports_the_final_usage(server: VertexServer) -> None:
 
 def test_stream_without_usage_gets_no_usage_chunk(server: VertexServer) -> None:
     client = serve(server, chunk({"role": "assistant", "content": "Hi"}, finish="stop"))
-    chunks = list(client.chat.completions.create(model="g", messages=MESSAGES, stream=True))  # type: ignore[arg-type]
+    chunks = list(client.chat.completions.create(model="g", messages=MESSAGES, stream=True))
     assert [c.choices[0].delta.content for c in chunks] == ["Hi"]
