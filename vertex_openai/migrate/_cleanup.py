@@ -46,12 +46,15 @@ def finish(module: cst.Module, classes: set[str], *, removed_class: bool) -> str
 
 
 class _Names(cst.CSTVisitor):
-    """Names read anywhere outside import statements (attribute and keyword names excluded)."""
+    """Names read outside import statements: bare ones, and the dotted chains rooted at a name."""
 
     def __init__(self) -> None:
         super().__init__()
         self.used: set[str] = set()
+        self.bare: set[str] = set()
+        self.dotted: set[str] = set()  # every prefix of `a.b.c` reads: "a.b", "a.b.c"
         self.skip: set[int] = set()
+        self.rooted: set[int] = set()
 
     def visit_Import(self, node: cst.Import) -> bool:
         return False
@@ -61,6 +64,12 @@ class _Names(cst.CSTVisitor):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.skip.add(id(node.attr))
+        inner: cst.BaseExpression = node
+        while isinstance(inner, cst.Attribute):
+            inner = inner.value
+        if isinstance(inner, cst.Name):
+            self.rooted.add(id(inner))
+            self.dotted.add(_dotted(node))
 
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
@@ -69,12 +78,14 @@ class _Names(cst.CSTVisitor):
     def visit_Name(self, node: cst.Name) -> None:
         if id(node) not in self.skip:
             self.used.add(node.value)
+            if id(node) not in self.rooted:
+                self.bare.add(node.value)
 
 
-def _used_names(module: cst.Module) -> set[str]:
+def _used_names(module: cst.Module) -> _Names:
     names = _Names()
     module.visit(names)
-    return names.used
+    return names
 
 
 def _dotted(node: cst.CSTNode) -> str:
@@ -84,10 +95,21 @@ def _dotted(node: cst.CSTNode) -> str:
 class _PruneImports(cst.CSTTransformer):
     """Drop imports of the old client's modules whose bound name nothing reads any more."""
 
-    def __init__(self, used: set[str], modules: list[str]) -> None:
+    def __init__(self, names: _Names, modules: list[str]) -> None:
         super().__init__()
-        self.used = used
+        self.names = names
+        self.used = names.used
         self.modules = modules
+
+    def _needed(self, alias: cst.ImportAlias) -> bool:
+        """`import a.b.c` stays while `a` is read bare or `a.b.c...` is read; `import a.b as x` while x is."""
+        if alias.evaluated_alias is not None:
+            return alias.evaluated_alias in self.used
+        dotted = _dotted(alias.name)
+        root = dotted.split(".")[0]
+        return (
+            root in self.names.bare or dotted in self.names.dotted or (dotted == root and root in self.used)
+        )
 
     def _ours(self, module: str) -> bool:
         return any(module == m or module.startswith(m + ".") for m in self.modules)
@@ -98,8 +120,7 @@ class _PruneImports(cst.CSTTransformer):
         keep = [
             alias
             for alias in updated_node.names
-            if not self._ours(_dotted(alias.name))
-            or (alias.evaluated_alias or _dotted(alias.name).split(".")[0]) in self.used
+            if not self._ours(_dotted(alias.name)) or self._needed(alias)
         ]
         return self._rebuild(updated_node, keep)
 
