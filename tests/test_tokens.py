@@ -353,7 +353,7 @@ def test_failed_background_refresh_keeps_the_stale_token_and_says_so(
     with caplog.at_level("WARNING", logger="vertex_openai"), at(client, seconds_before_expiry=100):
         assert ask(client) == "Hello!"  # answered with the still-valid token
         deadline = time.monotonic() + 10
-        while source_of(client)._refresh is not None and time.monotonic() < deadline:
+        while source_of(client)._worker.running and time.monotonic() < deadline:
             time.sleep(0.01)
         assert ask(client) == "Hello!"
     assert "Token refresh failed" in caplog.text
