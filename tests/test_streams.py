@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fakes import STATIC_TOKEN, Reply, VertexServer
 from modes import MODES, Mode
+from openai.lib.streaming.chat import ChatCompletionStreamEvent
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam, ChatCompletionToolParam
 from openai.types.shared_params import FunctionDefinition
 from recordings import VERTEX_BASE, cassette_from_recording, replay
@@ -250,32 +251,34 @@ WHOLE_CALL_AND_FINISH = chunk(
 )
 
 
-def test_tool_call_and_finish_in_one_chunk_fire_arguments_done(server: VertexServer) -> None:
-    client = serve(server, WHOLE_CALL_AND_FINISH)
-    with client.chat.completions.stream(
-        model="gemini-3-pro-preview", messages=MESSAGES, tools=TOOLS
-    ) as stream:
-        events = list(stream)
+def stream_events(mode: Mode, server: VertexServer) -> list[ChatCompletionStreamEvent[None]]:
+    """Every event of chat.completions.stream() over the server's next reply, sync or async."""
+    if mode == "sync":
+        client = VertexOpenAI(base_url=server.base_url, access_token=TOKEN)
+        with client.chat.completions.stream(
+            model="gemini-3-pro-preview", messages=MESSAGES, tools=TOOLS_FOR[mode]
+        ) as stream:
+            return list(stream)
+
+    async def main() -> list[ChatCompletionStreamEvent[None]]:
+        client = AsyncVertexOpenAI(base_url=server.base_url, access_token=TOKEN)
+        async with client.chat.completions.stream(
+            model="gemini-3-pro-preview", messages=MESSAGES, tools=TOOLS_FOR[mode]
+        ) as stream:
+            return [e async for e in stream]
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_tool_call_and_finish_in_one_chunk_fire_arguments_done(mode: Mode, server: VertexServer) -> None:
+    serve(server, WHOLE_CALL_AND_FINISH)
+    events = stream_events(mode, server)
     done = [e for e in events if e.type == "tool_calls.function.arguments.done"]
     assert [(e.name, e.arguments, e.index) for e in done] == [("return_list_of_str", '{"value":["a"]}', 0)]
     chunks = [e.chunk for e in events if e.type == "chunk"]
     assert [c.choices[0].finish_reason if c.choices else "usage" for c in chunks] == [None, "stop", "usage"]
-
-
-def test_async_stream_fires_arguments_done(server: VertexServer) -> None:
-    body = f"data: {json.dumps(WHOLE_CALL_AND_FINISH)}\n\ndata: [DONE]\n\n"
-    server.reply(Reply(200, text=body, content_type="text/event-stream"))
-
-    async def main() -> list[str]:
-        client = AsyncVertexOpenAI(base_url=server.base_url, access_token=TOKEN)
-        async with client.chat.completions.stream(
-            model="gemini-3-pro-preview",
-            messages=MESSAGES,
-            tools=STRICT_TOOLS,
-        ) as stream:
-            return [e.type async for e in stream]
-
-    types = asyncio.run(main())
+    types = [e.type for e in events]
     assert types.count("tool_calls.function.arguments.done") == 1
     assert types.index("tool_calls.function.arguments.done") > types.index(
         "tool_calls.function.arguments.delta"
