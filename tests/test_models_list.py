@@ -43,6 +43,7 @@ def test_retrieve_takes_the_ids_chat_takes(client: VertexOpenAI, vertex: VertexS
     llama = client.models.retrieve("meta/llama-3.3-70b-instruct-maas")
     assert (llama.id, llama.owned_by) == ("meta/llama-3.3-70b-instruct-maas", "meta")
     assert vertex.seen[-1].path == "/v1beta1/publishers/meta/models/llama-3.3-70b-instruct-maas"
+    assert client.models.retrieve("llama-3.3-70b-instruct-maas").id == llama.id  # a bare documented id
     with pytest.raises(openai.NotFoundError):
         client.models.retrieve("google/no-such-model")
     with pytest.raises(ValueError, match="model="):

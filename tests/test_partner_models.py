@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -84,3 +85,22 @@ def test_reasoning_content_stays_readable(client: VertexOpenAI, vertex: VertexSe
     response = client.chat.completions.create(model="deepseek-r1-0528-maas", messages=MESSAGES)
     message: Any = response.choices[0].message
     assert (message.content, message.reasoning_content) == ("42", "Six times seven.")
+
+
+def test_reasoning_content_survives_streams(client: VertexOpenAI, vertex: VertexServer) -> None:
+    head = {
+        "id": "s",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "deepseek-ai/deepseek-r1-0528-maas",
+    }
+    thought = {
+        **head,
+        "choices": [{"index": 0, "delta": {"role": "assistant", "reasoning_content": "Six sevens."}}],
+    }
+    answer = {**head, "choices": [{"index": 0, "delta": {"content": "42"}, "finish_reason": "stop"}]}
+    events = "".join(f"data: {json.dumps(event)}\n\n" for event in (thought, answer)) + "data: [DONE]\n\n"
+    vertex.reply(Reply(200, text=events, content_type="text/event-stream"))
+    stream = client.chat.completions.create(model="deepseek-r1-0528-maas", messages=MESSAGES, stream=True)
+    deltas: list[Any] = [chunk.choices[0].delta for chunk in stream]
+    assert deltas[0].reasoning_content == "Six sevens." and deltas[1].content == "42"

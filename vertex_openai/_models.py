@@ -19,7 +19,6 @@ from openai.resources.models import AsyncModels, Models
 from openai.types import Model
 
 from . import _native
-from ._embeddings import native_target
 
 _P = TypeVar("_P", SyncPage[Model], AsyncPage[Model])
 
@@ -97,7 +96,7 @@ class VertexModels(Models):
         timeout: Any = NOT_GIVEN,
     ) -> Model:
         """One model by id (`google/gemini-2.5-flash`, `gemini-2.5-flash`, `meta/llama-...-maas`)."""
-        publisher, name = split_id(model)
+        publisher, name = split_id(self._vertex_client._vertex.models.full_name(model))
         url = _native.publisher_models_url(str(self._vertex_client.base_url), publisher=publisher, model=name)
         options = _request_options(extra_headers, extra_query, timeout, model_of)
         return self._vertex_client.get(url, cast_to=object, options=options)  # type: ignore[no-any-return]
@@ -112,7 +111,6 @@ class VertexModels(Models):
     ) -> SyncPage[Model]:
         """Google's publisher models, every page fetched (a raw response covers the first page)."""
         client = self._vertex_client
-        native_target(client)  # the same checks as the other native routes
         url = _native.publisher_models_url(str(client.base_url), publisher=DEFAULT_PUBLISHER)
         models: list[Model] = []
         token: str | None = None
@@ -148,7 +146,7 @@ class AsyncVertexModels(AsyncModels):
         timeout: Any = NOT_GIVEN,
     ) -> Model:
         """One model by id (`google/gemini-2.5-flash`, `gemini-2.5-flash`, `meta/llama-...-maas`)."""
-        publisher, name = split_id(model)
+        publisher, name = split_id(self._vertex_client._vertex.models.full_name(model))
         url = _native.publisher_models_url(str(self._vertex_client.base_url), publisher=publisher, model=name)
         options = _request_options(extra_headers, extra_query, timeout, model_of)
         return await self._vertex_client.get(url, cast_to=object, options=options)  # type: ignore[no-any-return]

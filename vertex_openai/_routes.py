@@ -122,7 +122,7 @@ def response_hint(response: Any, *, location: str | None, table: ModelTable | No
     if status == 429:
         return quota_hint(request.headers)
     path = request.url.path
-    if status in (401, 403) and _LISTING_RE.search(path):
+    if status == 403 and _LISTING_RE.search(path):
         return (
             "listing publisher models was refused for these credentials: they need Vertex AI access "
             "(e.g. roles/aiplatform.user), and user credentials a quota project (quota_project=... or "
