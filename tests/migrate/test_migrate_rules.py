@@ -180,3 +180,22 @@ def test_pyproject_inline_array_and_poetry_table() -> None:
 )
 def test_install_lines(line: str, expected: str) -> None:
     assert pip_line(line)[0] == expected
+
+
+def test_deployment_from_the_environment_moves_to_ignored_call_sites() -> None:
+    source = (
+        "import os\nfrom openai import AzureOpenAI\n\n"
+        'client = AzureOpenAI(azure_deployment=os.environ["DEPLOYMENT"], api_version="2024-06-01")\n'
+        'client.chat.completions.create(model="<ignored>", messages=[])\n'
+    )
+    code, findings = migrate_source(source)
+    assert 'client.chat.completions.create(model=os.environ["DEPLOYMENT"], messages=[])' in code
+    assert "client = VertexOpenAI()" in code and "AzureOpenAI" not in code
+    assert [(f.line, f.kind) for f in findings if "$DEPLOYMENT" in f.message] == [(4, "todo")]
+
+
+def test_a_conditional_expression_between_providers_is_a_switch() -> None:
+    source = "import os\nfrom openai import AzureOpenAI, OpenAI\n\n"
+    source += "c = AzureOpenAI() if os.environ.get('A') else OpenAI()\n"
+    code, findings = migrate_source(source)
+    assert code == source and [f.kind for f in findings] == ["warning", "warning"]

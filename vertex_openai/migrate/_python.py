@@ -219,7 +219,7 @@ class _Migration:
             for node in self.ancestors(call.node):
                 if isinstance(node, cst.FunctionDef | cst.ClassDef):
                     break
-                if isinstance(node, cst.If):
+                if isinstance(node, cst.If | cst.IfExp):
                     root = node
             if root is not None:
                 roots.setdefault(root, []).append(call.node)
@@ -349,6 +349,16 @@ class _Migration:
             value = literal(deployment.value)
             if value is not None:
                 names.append(value)
+            env = _env_name(deployment.value)
+            if env is not None:
+                notes.append(
+                    Finding(
+                        call.line,
+                        "todo",
+                        f"azure_deployment came from ${env}: set it to a Vertex model name such as "
+                        f"{_PLACEHOLDER_MODEL} (call sites that passed an ignored model now read it)",
+                    )
+                )
         names += self._model_names(flavour, notes, call.line)
         if not names:
             return []

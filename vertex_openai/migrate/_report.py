@@ -36,13 +36,18 @@ class FileResult:
         return self.updated != self.original
 
     def diff(self) -> str:
-        name = str(self.path)
+        """A unified diff, `git apply`-able (a/ b/ prefixes) for paths below the current folder."""
+        try:
+            name = self.path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+            old, new = f"a/{name}", f"b/{name}"
+        except ValueError:
+            old = new = str(self.path)
         return "".join(
             difflib.unified_diff(
                 self.original.splitlines(keepends=True),
                 self.updated.splitlines(keepends=True),
-                fromfile=f"a/{name}",
-                tofile=f"b/{name}",
+                fromfile=old,
+                tofile=new,
             )
         )
 
