@@ -38,6 +38,22 @@ def test_invoke_across_a_rollover(google: Google) -> None:
     google.assert_rolled_over()
 
 
+def test_refreshes_before_sending_once_the_token_expired(google: Google) -> None:
+    vx, avx = google.client(), google.async_client()
+    llm = ChatOpenAI(
+        client=vx.chat.completions,
+        root_client=vx,
+        async_client=avx.chat.completions,  # without the async pair ChatOpenAI builds a plain
+        root_async_client=avx,  # AsyncOpenAI, which fails for want of OPENAI_API_KEY
+        model=MODEL,
+    )
+    assert llm.invoke("Hi").content == GREETING
+    with google.expired(vx):
+        assert llm.invoke("Hi again").content == GREETING
+    assert len(google.tokens.issued) == 2
+    assert [b["model"] for b in google.bodies] == [SENT_MODEL, SENT_MODEL]
+
+
 def test_streamed_usage_is_the_last_chunks(google: Google) -> None:
     llm = chat_model(google, stream_usage=True)
     total: AIMessageChunk | None = None

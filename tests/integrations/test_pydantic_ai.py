@@ -50,6 +50,15 @@ def test_run_after_a_rollover(google: Google) -> None:
     google.assert_rolled_over()
 
 
+def test_refreshes_before_sending_once_the_token_expired(google: Google) -> None:
+    client = google.async_client()
+    agent = Agent(OpenAIChatModel(MODEL, provider=OpenAIProvider(openai_client=client)))
+    assert agent.run_sync("Hi").output == GREETING
+    with google.expired(client):
+        assert agent.run_sync("Hi again").output == GREETING
+    assert len(google.tokens.issued) == 2
+
+
 def test_streamed_usage_is_the_last_chunks(google: Google) -> None:
     agent = Agent(OpenAIChatModel(MODEL, provider=OpenAIProvider(openai_client=google.async_client())))
 

@@ -13,21 +13,26 @@ flow) and can revoke every token issued so far, so the next request meets a 401 
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import importlib
 import json
 import os
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+import time_machine
 from fake_gemini import example
 from fakes import Reply, Seen, TokenServer, VertexServer, service_account_info
 from google.oauth2 import service_account
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
+from vertex_openai._auth import CredentialsTokenSource
 
 # Set by .ci/integrations: a framework that is missing, or a test that skips, is a failure there.
 STRICT = os.environ.get("VERTEX_OPENAI_INTEGRATIONS") == "1"
@@ -221,6 +226,26 @@ class Google:
         with self.vertex.lock:
             self.vertex.revoked.update(self.tokens.issued)
             self.revoked_at.append((len(self.vertex.seen), len(self.tokens.issued)))
+
+    @contextlib.contextmanager
+    def expired(self, client: VertexOpenAI | AsyncVertexOpenAI) -> Iterator[None]:
+        """The clock moved past the token's expiry, which Google then rejects (it is revoked here too):
+        the client must fetch a new token before it sends, not after a 401."""
+        source = client.token_source
+        assert isinstance(source, CredentialsTokenSource) and source.credentials is not None
+        expiry = source.credentials.expiry
+        assert expiry is not None, "no token fetched yet"
+        with self.vertex.lock:
+            self.vertex.revoked.update(self.tokens.issued)
+            before = len(self.vertex.seen)
+        moment = expiry.replace(tzinfo=dt.timezone.utc) + dt.timedelta(seconds=30)
+        with time_machine.travel(moment, tick=True):
+            yield
+        later = self.vertex.seen[before:]
+        assert later, "nothing was sent after the token expired"
+        for request in later:
+            token = request.headers["authorization"].removeprefix("Bearer ")
+            assert token in self.tokens.issued and token not in self.vertex.revoked  # no 401 met
 
     @property
     def bodies(self) -> list[dict[str, Any]]:
