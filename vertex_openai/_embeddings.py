@@ -224,7 +224,7 @@ def _options_of(extra_body: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def plan_embeddings(
-    client: Any,
+    target: NativeTarget,
     *,
     input: object,
     model: str,
@@ -236,7 +236,6 @@ def plan_embeddings(
     timeout: object,
 ) -> list[Request] | None:
     """The `:predict` requests for one call, or None when openai's own `/embeddings` serves it."""
-    target = native_target(client)
     name = google_model(model, openapi_route=target.openapi_route)
     if name is None:
         return None
@@ -355,6 +354,7 @@ class VertexEmbeddings(Embeddings):
     def __init__(self, client: Any) -> None:
         super().__init__(client)
         self._vertex_client = client  # our own reference: openai's `_client` attribute is private
+        self._target = native_target(client)  # a client's target never changes (copies are new clients)
 
     def create(  # type: ignore[override]  # openai's own arguments, widened to what every openai major takes
         self,
@@ -370,7 +370,7 @@ class VertexEmbeddings(Embeddings):
         timeout: Any = NOT_GIVEN,
     ) -> CreateEmbeddingResponse:
         requests = plan_embeddings(
-            self._vertex_client,
+            self._target,
             input=input,
             model=model,
             dimensions=dimensions,
@@ -406,6 +406,7 @@ class AsyncVertexEmbeddings(AsyncEmbeddings):
     def __init__(self, client: Any) -> None:
         super().__init__(client)
         self._vertex_client = client  # our own reference: openai's `_client` attribute is private
+        self._target = native_target(client)  # a client's target never changes (copies are new clients)
 
     async def create(  # type: ignore[override]  # as VertexEmbeddings.create
         self,
@@ -421,7 +422,7 @@ class AsyncVertexEmbeddings(AsyncEmbeddings):
         timeout: Any = NOT_GIVEN,
     ) -> CreateEmbeddingResponse:
         requests = plan_embeddings(
-            self._vertex_client,
+            self._target,
             input=input,
             model=model,
             dimensions=dimensions,
