@@ -28,7 +28,8 @@ def test_a_tool_call_without_its_signature_gets_vertex_400(google: Google) -> No
         model=MODEL, messages=[{"role": "user", "content": "Weather?"}], tools=TOOLS
     )
     (call,) = first.choices[0].message.tool_calls or []
-    rebuilt = {"id": call.id, "type": "function", "function": call.function.model_dump()}  # no extra_content
+    dumped = call.model_dump()
+    rebuilt = {"id": call.id, "type": "function", "function": dumped["function"]}  # no extra_content
     history: list[Any] = [
         {"role": "user", "content": "Weather?"},
         {"role": "assistant", "tool_calls": [rebuilt]},
