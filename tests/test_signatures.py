@@ -137,7 +137,8 @@ def test_streamed_message_passed_back_keeps_its_signature(server: VertexServer) 
         model="gemini-3-pro-preview", messages=messages, tools=TOOLS
     ) as stream:
         message = stream.get_final_completion().choices[0].message
-    call_id = message.tool_calls[0].id  # type: ignore[index]
+    assert message.tool_calls
+    call_id = message.tool_calls[0].id
     assert call_id.startswith("call_")  # Vertex sent "": the client gave the call an id
     messages += [message, {"role": "tool", "tool_call_id": call_id, "content": "18°C"}]
     client.chat.completions.create(model="gemini-3-pro-preview", messages=messages, tools=TOOLS)
