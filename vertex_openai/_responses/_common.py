@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,14 +21,29 @@ def given(value: Any) -> bool:
 
 def new_id(prefix: str) -> str:
     """A unique id in OpenAI's style (`resp_...`, `msg_...`, `fc_...`, `rs_...`, `call_...`)."""
-    return f"{prefix}_{uuid.uuid4().hex}"
+    return f"{prefix}_{secrets.token_hex(12)}"
 
 
 def field(obj: Any, name: str) -> Any:
-    """`obj.name` or `obj[name]`: openai objects (extra fields included) and plain dicts alike."""
+    """`obj.name` or `obj[name]`: openai objects and plain dicts alike (None when absent)."""
+    if type(obj) is dict:
+        return obj.get(name)
+    if obj is None:
+        return None
     if isinstance(obj, Mapping):
         return obj.get(name)
     return getattr(obj, name, None)
+
+
+def extra_field(obj: Any, name: str) -> Any:
+    """Like `field`, for a field openai's types do not declare (`extra_content`): read from the
+    model's extras directly (a missing attribute of a pydantic model is slow to ask for)."""
+    if type(obj) is dict:
+        return obj.get(name)
+    extras = getattr(obj, "__pydantic_extra__", None)
+    if isinstance(extras, dict):
+        return extras.get(name)
+    return field(obj, name)
 
 
 def encode_carrier(message_extra: Any, calls: Mapping[str, Any]) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from openai.types import responses as types
 
 from ..thoughts import ThoughtSplitter
-from ._common import field, new_id
+from ._common import extra_field, field, new_id
 from ._request import THOUGHT_MARKER, Bridged
 from ._response import (
     assistant_message,
@@ -95,7 +95,7 @@ class EventTranslator:
                 self._finish_reason = field(choice, "finish_reason")
             if delta is None:
                 continue
-            extra = field(delta, "extra_content")
+            extra = extra_field(delta, "extra_content")
             thought_flag = isinstance(extra, dict) and (extra.get("google") or {}).get("thought") is True
             if isinstance(extra, dict):
                 _merge(self._message_extra, extra)
@@ -190,7 +190,7 @@ class EventTranslator:
     def _call(self, events: list[Any], call: Any) -> None:
         index = field(call, "index") or 0
         function = field(call, "function")
-        extra = field(call, "extra_content")
+        extra = extra_field(call, "extra_content")
         if isinstance(extra, dict):
             _merge(self._call_extras.setdefault(index, {}), extra)
         item = self._calls.get(index)

@@ -10,11 +10,17 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from openai.types.responses import Response, ResponseOutputText
+from openai.types.responses import (
+    Response,
+    ResponseFunctionToolCall,
+    ResponseOutputMessage,
+    ResponseOutputText,
+    ResponseReasoningItem,
+)
 from openai.types.responses.response_usage import InputTokensDetails
 
 from ..thoughts import split_thoughts
-from ._common import encode_carrier, field, new_id
+from ._common import encode_carrier, extra_field, field, new_id
 from ._request import THOUGHT_MARKER, Bridged
 
 __all__ = ["assistant_message", "build_response", "to_response", "usage"]
@@ -23,6 +29,18 @@ __all__ = ["assistant_message", "build_response", "to_response", "usage"]
 _TEXT_LOGPROBS = "logprobs" in ResponseOutputText.model_fields
 _CACHE_WRITE = "cache_write_tokens" in InputTokensDetails.model_fields
 _INCOMPLETE = {"length": "max_output_tokens", "content_filter": "content_filter"}
+# The output item classes by `type`: each item is validated as its own class. (Validating a list of
+# items against openai's union of ~30 item classes costs more than the whole rest of the bridge.)
+_ITEMS: dict[str, Any] = {
+    "message": ResponseOutputMessage,
+    "function_call": ResponseFunctionToolCall,
+    "reasoning": ResponseReasoningItem,
+}
+
+
+def output_item(item: dict[str, Any]) -> Any:
+    """An output item as its openai class, validated."""
+    return _ITEMS[item["type"]].model_validate(item)
 
 
 def status(finish_reason: Any) -> tuple[str, dict[str, Any] | None]:
@@ -125,19 +143,21 @@ def build_response(
     usage: dict[str, Any] | None,
 ) -> Response:
     echo = {k: v for k, v in bridged.echo.items() if k != "store"}
-    return Response.model_validate(
+    response = Response.model_validate(
         {
             **echo,
             "id": response_id,
             "object": "response",
             "created_at": created_at,
-            "output": output,
+            "output": [],
             "status": status,
             "incomplete_details": incomplete_details,
             "usage": usage,
             "error": None,
         }
     )
+    response.output = [output_item(item) for item in output]
+    return response
 
 
 def to_response(completion: Any, bridged: Bridged) -> tuple[Response, dict[str, Any]]:
@@ -149,7 +169,7 @@ def to_response(completion: Any, bridged: Bridged) -> tuple[Response, dict[str, 
     thoughts = ""
     if bridged.summaries:
         thoughts, text = split_thoughts(text, THOUGHT_MARKER)
-    message_extra = field(message, "extra_content")
+    message_extra = extra_field(message, "extra_content")
     calls: list[dict[str, Any]] = []
     call_extras: dict[str, Any] = {}
     for call in field(message, "tool_calls") or ():
@@ -162,7 +182,7 @@ def to_response(completion: Any, bridged: Bridged) -> tuple[Response, dict[str, 
                 "arguments": field(function, "arguments") or "",
             },
         }
-        extra = field(call, "extra_content")
+        extra = extra_field(call, "extra_content")
         if extra:
             chat_call["extra_content"] = call_extras[chat_call["id"]] = extra
         calls.append(chat_call)
