@@ -60,7 +60,6 @@ class _Plan:
     remove: set[cst.CSTNode] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
     classes: set[str] = field(default_factory=set)  # the Vertex classes the new code uses
-    dropped_any: bool = False
 
 
 def uses_openai(code: str) -> bool:
@@ -225,8 +224,8 @@ class _Migration:
                 roots.setdefault(root, []).append(call.node)
         return {c for group in roots.values() if len(group) > 1 for c in group}
 
-    def _client(self, call: _Call, args: Iterable[cst.Arg], node: cst.Call, plan: _Plan) -> bool:
-        """Plan the rewrite of one constructor call; False (and a warning) when not certain."""
+    def _client(self, call: _Call, args: Iterable[cst.Arg], node: cst.Call, plan: _Plan) -> str | None:
+        """Plan the rewrite of one constructor call: what it was, or None (and a warning) when not certain."""
         kwargs: dict[str, cst.Arg] = {}
         for arg in args:
             if arg.keyword is None:
@@ -235,14 +234,14 @@ class _Migration:
                         call.line, "warning", "client built with positional or ** arguments; not rewritten"
                     )
                 )
-                return False
+                return None
             kwargs[arg.keyword.value] = arg
         unknown = sorted(set(kwargs) - _DROP - set(_KEEP))
         if unknown:
             plan.findings.append(
                 Finding(call.line, "warning", f"client built with {', '.join(unknown)}=; not rewritten")
             )
-            return False
+            return None
         base = kwargs.get("base_url")
         parts = pieces(base.value, self.values) if base is not None else []
         target: VertexTarget | None = None
@@ -253,7 +252,7 @@ class _Migration:
                 plan.findings.append(
                     Finding(call.line, "warning", "a Vertex-like base_url not understood; not rewritten")
                 )
-                return False
+                return None
         elif base is not None and flavour == "openai":
             text = "".join(p for p in parts if isinstance(p, str))
             if "/openai/v1" in text or ".openai.azure.com" in text:
@@ -267,7 +266,7 @@ class _Migration:
                         "not rewritten",
                     )
                 )
-                return False
+                return None
 
         out: list[tuple[str, str, str]] = []  # keyword, code, trailing comment
         notes: list[Finding] = []
@@ -292,7 +291,7 @@ class _Migration:
             )
         )
         plan.findings += notes
-        return True
+        return kind
 
     def _vertex_arguments(
         self, target: VertexTarget, base: cst.Arg, call: _Call, notes: list[Finding]
@@ -434,7 +433,7 @@ class _Migration:
                 continue
             inside.update(c.node for c in own)
             uses = self._class_uses(cls)
-            if not _canonical_refresher(cls) or len(own) != 1 or uses is None:
+            if not _canonical_refresher(cls) or len(own) != 1 or not uses:  # unused here: maybe imported
                 plan.findings.append(
                     Finding(
                         self.line(cls),
@@ -451,7 +450,7 @@ class _Migration:
                 self._client(_Call(use, inner.is_async, "openai", self.line(use)), use.args, use, sub)
                 for use in uses
             ]
-            if not all(results) or any(f.kind == "done" and "Google" not in f.message for f in sub.findings):
+            if any(kind != "Google's snippet" for kind in results):
                 plan.findings.append(
                     Finding(
                         self.line(cls),
