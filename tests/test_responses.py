@@ -347,35 +347,44 @@ def test_async_create_stream_and_tool_loop(
 # -- Azure's chat quickstart, as written, with only the constructor changed ------------------------
 
 
-async def chat_handler(client: AsyncVertexOpenAI, history: list[dict[str, str]]) -> AsyncIterator[str]:
-    """The shape of Azure's Quart/FastAPI quickstart handler: stream the answer to a message history."""
-    async with async_responses(client).stream(
-        model="gemini-2.5-flash",
-        input=history,  # type: ignore[arg-type]  # the quickstart passes plain role/content dicts
-        store=False,
+async def chat_handler(openai_client: AsyncVertexOpenAI, request_messages: list[Any]) -> AsyncIterator[str]:
+    """The body of Azure's Quart/FastAPI chat quickstart handler (its `response_stream()`), as written:
+    NDJSON lines of deltas for a message history, with `responses.stream(..., store=False)`."""
+    all_messages = [{"role": "system", "content": "You are a helpful assistant."}, *request_messages]
+    async with openai_client.responses.stream(
+        model="gemini-2.5-flash", input=all_messages, store=False
     ) as stream:
         async for event in stream:
             if event.type == "response.output_text.delta":
-                yield event.delta
+                yield (
+                    json.dumps({"delta": {"content": event.delta, "role": "assistant"}}, ensure_ascii=False)
+                    + "\n"
+                )
 
 
 def test_azure_quickstart_streaming_handler(
     server: VertexServer, sa_credentials: service_account.Credentials
 ) -> None:
-    history = [
-        {"role": "system", "content": "You are a helpful assistant."},
+    request_messages = [
         {"role": "user", "content": "Hi!"},
         {"role": "assistant", "content": "Hello! How can I help?"},
         {"role": "user", "content": "Say hello again."},
     ]
 
-    async def main() -> str:
-        async with make_async_client(server, sa_credentials) as client:
-            return "".join([piece async for piece in chat_handler(client, history)])
+    async def main() -> list[str]:
+        # the only line that differs from the Azure app: the client's constructor
+        async with make_async_client(server, sa_credentials) as openai_client:
+            return [line async for line in chat_handler(openai_client, request_messages)]
 
-    assert asyncio.run(main()) == GREETING
+    lines = asyncio.run(main())
+    assert len(lines) > 1 and all(line.endswith("\n") for line in lines)
+    assert "".join(json.loads(line)["delta"]["content"] for line in lines) == GREETING
     sent = chat_bodies(server)[-1]
-    assert sent["messages"] == history and sent["stream"] is True
+    assert sent["messages"] == [
+        {"role": "system", "content": "You are a helpful assistant."},
+        *request_messages,
+    ]
+    assert sent["stream"] is True
 
 
 def test_with_raw_and_streaming_response(client: VertexOpenAI, server: VertexServer) -> None:
