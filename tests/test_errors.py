@@ -52,7 +52,8 @@ def test_documented_error_bodies() -> None:
     assert "location='global'" in missing.value.message
     assert "add_placeholder_signatures" in signature.value.message
     assert error_body(limited.value)["status"] == "RESOURCE_EXHAUSTED"
-    assert limited.value.message == "Error code: 429 - Resource exhausted. Please try again later."
+    assert limited.value.message.startswith("Error code: 429 - Resource exhausted. Please try again later.")
+    assert "shared pay-as-you-go capacity" in limited.value.message  # which quota ran out (_tiers.quota_hint)
 
 
 def test_recorded_token_refresh_and_400(tmp_path: Path) -> None:
