@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-import secrets
+import random
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,17 +20,15 @@ def given(value: Any) -> bool:
 
 
 def new_id(prefix: str) -> str:
-    """A unique id in OpenAI's style (`resp_...`, `msg_...`, `fc_...`, `rs_...`, `call_...`)."""
-    return f"{prefix}_{secrets.token_hex(12)}"
+    """A unique id in OpenAI's style (`resp_...`, `msg_...`, `fc_...`, `rs_...`, `call_...`): 24 hex
+    digits, as the client mints tool-call ids. Ids need to be unique, not secret: `random`'s own
+    generator is seeded from os.urandom and reseeded in a forked child."""
+    return f"{prefix}_{random.getrandbits(96):024x}"
 
 
 def field(obj: Any, name: str) -> Any:
-    """`obj.name` or `obj[name]`: openai objects and plain dicts alike (None when absent)."""
-    if type(obj) is dict:
-        return obj.get(name)
-    if obj is None:
-        return None
-    if isinstance(obj, Mapping):
+    """`obj.name` or `obj[name]`: openai objects and plain dicts (TypedDicts) alike; None when absent."""
+    if isinstance(obj, dict):
         return obj.get(name)
     return getattr(obj, name, None)
 

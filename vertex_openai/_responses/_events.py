@@ -91,8 +91,9 @@ class EventTranslator:
             if (field(choice, "index") or 0) != 0:
                 continue
             delta = field(choice, "delta")
-            if field(choice, "finish_reason") is not None:
-                self._finish_reason = field(choice, "finish_reason")
+            finish_reason = field(choice, "finish_reason")
+            if finish_reason is not None:
+                self._finish_reason = finish_reason
             if delta is None:
                 continue
             extra = extra_field(delta, "extra_content")
