@@ -244,3 +244,9 @@ def new_private_key_pem() -> str:
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
+
+
+def chat_stream(client: Any) -> Any:
+    """`client.chat.completions.stream`; on openai 1.x before it moved there, the `beta` one."""
+    completions = client.chat.completions
+    return completions.stream if hasattr(completions, "stream") else client.beta.chat.completions.stream

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from fake_gemini import SIGNATURE, gemini_reply
-from fakes import Reply, VertexServer
+from fakes import Reply, VertexServer, chat_stream
 
 from vertex_openai import VertexOpenAI
 from vertex_openai._signatures import (
@@ -243,9 +243,7 @@ def rebuilt_loop(client: VertexOpenAI, *, stream: bool) -> list[dict[str, Any]]:
     """A framework's tool loop: it keeps only `{type, id, function}` of each tool call."""
     messages: list[Any] = [{"role": "user", "content": "Weather in Paris?"}]
     if stream:
-        with client.chat.completions.stream(
-            model="gemini-3-pro-preview", messages=messages, tools=TOOLS
-        ) as s:
+        with chat_stream(client)(model="gemini-3-pro-preview", messages=messages, tools=TOOLS) as s:
             received = s.get_final_completion().choices[0].message.model_dump()
     else:
         answer = client.chat.completions.create(model="gemini-3-pro-preview", messages=messages, tools=TOOLS)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes import STATIC_TOKEN, Reply, VertexServer
+from fakes import STATIC_TOKEN, Reply, VertexServer, chat_stream
 from modes import MODES, Mode
 from openai.lib.streaming.chat import ChatCompletionStreamEvent
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam, ChatCompletionToolParam
@@ -50,9 +50,7 @@ def recorded_stream(
     if mode == "sync":
         with (
             replay.use_cassette(cassette),
-            vertex_client().chat.completions.stream(
-                model="gemini-2.0-flash", messages=MESSAGES, **options
-            ) as stream,
+            chat_stream(vertex_client())(model="gemini-2.0-flash", messages=MESSAGES, **options) as stream,
         ):
             deltas = [e.delta for e in stream if e.type == "content.delta"]
             return stream.get_final_completion(), deltas
@@ -60,9 +58,7 @@ def recorded_stream(
     async def main() -> tuple[ChatCompletion, list[str]]:
         client = AsyncVertexOpenAI(project="test-project", access_token=TOKEN, max_retries=0)
         with replay.use_cassette(cassette):
-            async with client.chat.completions.stream(
-                model="gemini-2.0-flash", messages=MESSAGES, **options
-            ) as stream:
+            async with chat_stream(client)(model="gemini-2.0-flash", messages=MESSAGES, **options) as stream:
                 deltas = [e.delta async for e in stream if e.type == "content.delta"]
                 return await stream.get_final_completion(), deltas
 
@@ -138,7 +134,7 @@ def call(name: str, arguments: str, *, call_id: str = "", signature: str | None 
 def final_message(server: VertexServer, stream_text: str) -> Any:
     server.reply(Reply(200, text=stream_text, content_type="text/event-stream"))
     client = VertexOpenAI(base_url=server.base_url, access_token=TOKEN)
-    with client.chat.completions.stream(model="gemini-3-pro-preview", messages=MESSAGES) as stream:
+    with chat_stream(client)(model="gemini-3-pro-preview", messages=MESSAGES) as stream:
         completion = stream.get_final_completion()
     return completion
 
@@ -255,14 +251,14 @@ def stream_events(mode: Mode, server: VertexServer) -> list[ChatCompletionStream
     """Every event of chat.completions.stream() over the server's next reply, sync or async."""
     if mode == "sync":
         client = VertexOpenAI(base_url=server.base_url, access_token=TOKEN)
-        with client.chat.completions.stream(
+        with chat_stream(client)(
             model="gemini-3-pro-preview", messages=MESSAGES, tools=TOOLS_FOR[mode]
         ) as stream:
             return list(stream)
 
     async def main() -> list[ChatCompletionStreamEvent[None]]:
         client = AsyncVertexOpenAI(base_url=server.base_url, access_token=TOKEN)
-        async with client.chat.completions.stream(
+        async with chat_stream(client)(
             model="gemini-3-pro-preview", messages=MESSAGES, tools=TOOLS_FOR[mode]
         ) as stream:
             return [e async for e in stream]
@@ -325,7 +321,7 @@ def test_stream_helper_reports_the_final_usage(server: VertexServer) -> None:
         chunk({"role": "assistant", "content": "!"}, finish="stop", usage=5),
         {**HEAD, "choices": [], "usage": {"completion_tokens": 6, "prompt_tokens": 4, "total_tokens": 10}},
     )
-    with client.chat.completions.stream(model="g", messages=MESSAGES) as stream:
+    with chat_stream(client)(model="g", messages=MESSAGES) as stream:
         usages = [e.chunk.usage for e in stream if e.type == "chunk" and e.chunk.usage]
         final = stream.get_final_completion()
     assert [u.total_tokens for u in usages] == [10]  # a usage-only chunk from upstream is the last one too
