@@ -304,7 +304,7 @@ class CredentialsTokenSource(TokenSource):
         self._fetched = (token, fetched_at)
         self._rejected = None
 
-    def _transport(self, timeout: float) -> Any:
+    def _transport(self, timeout: float) -> _BoundedRequest:
         if self._request is None:
             import google.auth.transport.requests
             import requests
@@ -338,19 +338,19 @@ def _log_background_failure(future: Future[None]) -> None:
 class _BoundedRequest:
     """google-auth's transport for one refresh, with every call bounded by `timeout` seconds."""
 
-    def __init__(self, request: Any, timeout: float) -> None:
-        self._request: Callable[..., Any] = request
+    def __init__(self, request: Callable[..., object], timeout: float) -> None:
+        self._request = request
         self._timeout = timeout
 
     def __call__(
         self,
         url: str,
         method: str = "GET",
-        body: Any = None,
-        headers: Any = None,
+        body: object = None,
+        headers: object = None,
         timeout: float | None = None,
-        **kwargs: Any,
-    ) -> Any:
+        **kwargs: object,
+    ) -> object:
         limit = self._timeout if timeout is None else min(timeout, self._timeout)
         return self._request(url, method=method, body=body, headers=headers, timeout=limit, **kwargs)
 

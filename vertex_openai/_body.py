@@ -11,10 +11,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from ._compat import FinalRequestOptions
-from ._util import deep_merge
+from ._util import JSONObject, deep_merge
 from .gemini import REASONING_EFFORT_BUDGETS
 
 
@@ -26,12 +25,14 @@ def model_name(model: str, *, aliases: Mapping[str, str], openapi_route: bool) -
     return model
 
 
-def split_google(extra_body: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def split_google(extra_body: Mapping[str, object]) -> tuple[JSONObject, JSONObject]:
     """(`google` fields, everything else) of an `extra_body=` value, from either place they are put."""
     rest = dict(extra_body)
-    google: dict[str, Any] = {}
-    if isinstance(rest.get("google"), Mapping):  # the seed form, as Google's JSON examples read
-        google = deep_merge(google, rest.pop("google"))
+    google: JSONObject = {}
+    seed = rest.get("google")
+    if isinstance(seed, Mapping):  # the seed form, as Google's JSON examples read
+        del rest["google"]
+        google = deep_merge(google, seed)
     inner = rest.get("extra_body")
     if isinstance(inner, Mapping) and isinstance(inner.get("google"), Mapping):
         inner = dict(inner)
@@ -43,7 +44,7 @@ def split_google(extra_body: Mapping[str, Any]) -> tuple[dict[str, Any], dict[st
     return google, rest
 
 
-def default_google_fields(options: Mapping[str, Any] | None) -> dict[str, Any]:
+def default_google_fields(options: Mapping[str, object] | None) -> JSONObject:
     """Validate a client's `default_gemini_options` (a `gemini_options()` value) into its google fields."""
     if options is None:
         return {}
@@ -61,16 +62,17 @@ def shape_options(
     *,
     aliases: Mapping[str, str],
     openapi_route: bool,
-    default_google: Mapping[str, Any],
+    default_google: Mapping[str, object],
 ) -> FinalRequestOptions:
     """Shape openai's per-attempt `FinalRequestOptions` (a copy: never mutate shared values in place)."""
     options.follow_redirects = False  # the Google token never follows a redirect
     body = options.json_data
     if not isinstance(body, Mapping):
         return options
-    if isinstance(body.get("model"), str):
-        model = model_name(body["model"], aliases=aliases, openapi_route=openapi_route)
-        if model != body["model"]:
+    requested = body.get("model")
+    if isinstance(requested, str):
+        model = model_name(requested, aliases=aliases, openapi_route=openapi_route)
+        if model != requested:
             options.json_data = body = {**body, "model": model}
     if not str(options.url).rstrip("/").endswith("chat/completions"):
         return options
@@ -87,44 +89,43 @@ def shape_options(
     return options
 
 
-def _has_client_fields(message: Any) -> bool:
+def _has_client_fields(message: object) -> bool:
     if not isinstance(message, Mapping) or message.get("role") != "assistant":
         return False
     calls = message.get("tool_calls")
-    return "parsed" in message or (
-        isinstance(calls, list)
-        and any(
-            isinstance(c, Mapping)
-            and (
-                "index" in c
-                or (isinstance(c.get("function"), Mapping) and "parsed_arguments" in c["function"])
-            )
-            for c in calls
-        )
-    )
+    return "parsed" in message or (isinstance(calls, list) and any(_call_has_client_fields(c) for c in calls))
 
 
-def _without_client_fields(message: Any) -> Any:
-    if not _has_client_fields(message):
+def _call_has_client_fields(call: object) -> bool:
+    if not isinstance(call, Mapping):
+        return False
+    function = call.get("function")
+    return "index" in call or (isinstance(function, Mapping) and "parsed_arguments" in function)
+
+
+def _without_client_fields(message: object) -> object:
+    if not isinstance(message, Mapping) or not _has_client_fields(message):
         return message
     cleaned = {k: v for k, v in message.items() if k != "parsed"}
-    if isinstance(cleaned.get("tool_calls"), list):
-        cleaned["tool_calls"] = [_call_without_client_fields(c) for c in cleaned["tool_calls"]]
+    calls = cleaned.get("tool_calls")
+    if isinstance(calls, list):
+        cleaned["tool_calls"] = [_call_without_client_fields(c) for c in calls]
     return cleaned
 
 
-def _call_without_client_fields(call: Any) -> Any:
+def _call_without_client_fields(call: object) -> object:
     if not isinstance(call, Mapping):
         return call
     cleaned = {k: v for k, v in call.items() if k != "index"}
-    if isinstance(cleaned.get("function"), Mapping):
-        cleaned["function"] = {k: v for k, v in cleaned["function"].items() if k != "parsed_arguments"}
+    function = cleaned.get("function")
+    if isinstance(function, Mapping):
+        cleaned["function"] = {k: v for k, v in function.items() if k != "parsed_arguments"}
     return cleaned
 
 
 def _with_google_fields(
-    body: Mapping[str, Any], extra: Mapping[str, Any], default_google: Mapping[str, Any]
-) -> dict[str, Any]:
+    body: Mapping[str, object], extra: Mapping[str, object], default_google: Mapping[str, object]
+) -> JSONObject:
     google, rest = split_google(extra)
     reasoning = body.get("reasoning_effort") is not None or rest.get("reasoning_effort") is not None
     if reasoning and "thinking_config" in google:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import openai
 from openai import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncStream, NotGiven, Stream, Timeout
@@ -54,8 +54,9 @@ _OPENAI_ONLY_COPY_ARGUMENTS = (
     "data_residency",
 )
 
+_V = TypeVar("_V")
 _HttpxClientT = TypeVar("_HttpxClientT", bound=http.Client | http.AsyncClient)
-_DefaultStreamT = TypeVar("_DefaultStreamT", bound=Stream[Any] | AsyncStream[Any])
+_DefaultStreamT = TypeVar("_DefaultStreamT", bound=Stream[object] | AsyncStream[object])
 
 
 @dataclass
@@ -240,7 +241,7 @@ class _VertexClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
         endpoint_id: str | None = None,
         base_url: str | http.URL | NotGiven | None = None,
         model_aliases: Mapping[str, str] | None = None,
-        default_gemini_options: Mapping[str, Any] | None = None,
+        default_gemini_options: Mapping[str, object] | None = None,
         default_service_tier: ServiceTier | None = None,
         partner_models: Iterable[PartnerModel] | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -259,7 +260,7 @@ class _VertexClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
         websocket_base_url: object = None,
         data_residency: object = None,
         _enforce_credentials: bool | None = None,
-        _extra_kwargs: Mapping[str, Any] = {},  # openai's own default; never mutated
+        _extra_kwargs: Mapping[str, object] = {},  # openai's own default; never mutated
     ) -> Self:
         """A new client with some options changed; it shares this client's token cache.
 
@@ -321,7 +322,7 @@ class _VertexClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
             default_query=_merged(
                 "default_query", _compat.custom_query(self), default_query, set_default_query
             ),
-            _strict_response_validation=self._strict_response_validation,
+            _strict_response_validation=_compat.strict_response_validation(self),
             _shared=self._vertex.shared,
             **_extra_kwargs,
         )
@@ -331,10 +332,10 @@ class _VertexClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
 
 def _merged(
     name: str,
-    current: Mapping[str, Any],
-    update: Mapping[str, Any] | None,
-    replacement: Mapping[str, Any] | None,
-) -> Mapping[str, Any]:
+    current: Mapping[str, _V],
+    update: Mapping[str, _V] | None,
+    replacement: Mapping[str, _V] | None,
+) -> Mapping[str, _V]:
     """openai's rule for `default_X` (merged in) and `set_default_X` (replaces)."""
     if update is not None and replacement is not None:
         raise ValueError(f"The `{name}` and `set_{name}` arguments are mutually exclusive")
@@ -351,7 +352,7 @@ def _vertex(
     endpoint_id: str | None,
     base_url: str | None,
     model_aliases: Mapping[str, str] | None,
-    default_gemini_options: Mapping[str, Any] | None,
+    default_gemini_options: Mapping[str, object] | None,
     default_service_tier: ServiceTier | None,
     partner_models: Iterable[PartnerModel] | None,
     credentials: Credentials | None,
@@ -383,7 +384,7 @@ def _vertex(
     return _Vertex(options, shared)
 
 
-class VertexOpenAI(_VertexClient[http.Client, Stream[Any]], SyncHooks):
+class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
     """`openai.OpenAI` for Gemini (and other models) on Vertex AI, with Google access tokens kept fresh."""
 
     def __init__(
@@ -399,7 +400,7 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[Any]], SyncHooks):
         base_url: str | None = None,
         quota_project: str | None = None,
         model_aliases: Mapping[str, str] | None = None,
-        default_gemini_options: Mapping[str, Any] | None = None,
+        default_gemini_options: Mapping[str, object] | None = None,
         default_service_tier: ServiceTier | None = None,
         partner_models: Iterable[PartnerModel] | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
@@ -470,7 +471,7 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[Any]], SyncHooks):
         return Responses(self)
 
 
-class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[Any]], AsyncHooks):
+class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[object]], AsyncHooks):
     """`openai.AsyncOpenAI` for Vertex AI; token refreshes never block the event loop."""
 
     def __init__(
@@ -486,7 +487,7 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[Any]], Async
         base_url: str | None = None,
         quota_project: str | None = None,
         model_aliases: Mapping[str, str] | None = None,
-        default_gemini_options: Mapping[str, Any] | None = None,
+        default_gemini_options: Mapping[str, object] | None = None,
         default_service_tier: ServiceTier | None = None,
         partner_models: Iterable[PartnerModel] | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,

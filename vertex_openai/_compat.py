@@ -47,8 +47,9 @@ __all__ = [
 
 Decoder: TypeAlias = SSEDecoder | SSEBytesDecoder
 _HttpxClientT = TypeVar("_HttpxClientT", bound=http.Client | http.AsyncClient)
-_DefaultStreamT = TypeVar("_DefaultStreamT", bound=Stream[Any] | AsyncStream[Any])
+_DefaultStreamT = TypeVar("_DefaultStreamT", bound=Stream[object] | AsyncStream[object])
 _ResponseT = TypeVar("_ResponseT")
+AnyClient: TypeAlias = "BaseClient[Any, Any]"  # a client of either kind
 _OPENAI_IDENTITY = ("OpenAI-Organization", "OpenAI-Project")
 
 
@@ -79,7 +80,9 @@ class Vertex(Protocol):
     def decoder(self, decoder: Decoder) -> Decoder:
         """The SSE decoder for one stream (openai's, wrapped)."""
 
-    def status_error(self, make: _MakeError, err_msg: str, body: object, response: http.Response) -> Any:
+    def status_error(
+        self, make: _MakeError, err_msg: str, body: object, response: http.Response
+    ) -> openai.APIStatusError:
         """openai's status error for a Vertex error response (built with `make`)."""
 
     def received(self, data: object) -> object:
@@ -103,7 +106,7 @@ class _Hooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
 
     @property
     @override
-    def default_headers(self) -> dict[str, Any]:
+    def default_headers(self) -> dict[str, str | openai.Omit]:
         # openai would send its `organization` / `project` as OpenAI-* headers; `project` here is Google's.
         headers = dict(super().default_headers)
         for name in _OPENAI_IDENTITY:
@@ -118,10 +121,7 @@ class _Hooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     def _make_status_error(
         self, err_msg: str, *, body: object, response: http.Response
     ) -> openai.APIStatusError:
-        error: openai.APIStatusError = self._hooks.status_error(
-            super()._make_status_error, err_msg, body, response
-        )
-        return error
+        return self._hooks.status_error(super()._make_status_error, err_msg, body, response)
 
     @override
     def _process_response_data(
@@ -132,7 +132,7 @@ class _Hooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         )
 
 
-class SyncHooks(_Hooks[http.Client, Stream[Any]], openai.OpenAI):
+class SyncHooks(_Hooks[http.Client, Stream[object]], openai.OpenAI):
     """`openai.OpenAI` with its private hooks handed to `self._hooks`."""
 
     @override
@@ -163,7 +163,7 @@ class SyncHooks(_Hooks[http.Client, Stream[Any]], openai.OpenAI):
         self._hooks.close()
 
 
-class AsyncHooks(_Hooks[http.AsyncClient, AsyncStream[Any]], openai.AsyncOpenAI):
+class AsyncHooks(_Hooks[http.AsyncClient, AsyncStream[object]], openai.AsyncOpenAI):
     """`openai.AsyncOpenAI` with its private hooks handed to `self._hooks`; nothing blocks the loop."""
 
     @override
@@ -193,22 +193,28 @@ class AsyncHooks(_Hooks[http.AsyncClient, AsyncStream[Any]], openai.AsyncOpenAI)
 
 
 # --- openai's private attributes, read in one place ---
-def custom_headers(client: BaseClient[Any, Any]) -> Mapping[str, str]:
+def custom_headers(client: AnyClient) -> Mapping[str, str]:
     """The caller's own `default_headers` of a client (without openai's)."""
     return client._custom_headers
 
 
-def custom_query(client: BaseClient[Any, Any]) -> Mapping[str, object]:
+def custom_query(client: AnyClient) -> Mapping[str, object]:
     """The caller's own `default_query` of a client."""
     return client._custom_query
 
 
-def http_client(client: BaseClient[Any, Any]) -> Any:
+def http_client(client: AnyClient) -> http.Client | http.AsyncClient:
     """The httpx client a client sends with (shared by its copies, as openai does)."""
-    return client._client
+    sender: http.Client | http.AsyncClient = client._client
+    return sender
 
 
-def extra_fields(model: object) -> Mapping[str, Any]:
+def strict_response_validation(client: AnyClient) -> bool:
+    """Whether a client validates response bodies strictly (openai's private flag, kept by copies)."""
+    return client._strict_response_validation
+
+
+def extra_fields(model: object) -> Mapping[str, object]:
     """Fields a server sent that openai's pydantic model does not declare (e.g. `extra_content`)."""
     extra = getattr(model, "__pydantic_extra__", None)
     return extra if isinstance(extra, Mapping) else {}
@@ -239,7 +245,7 @@ def _sum(connect: object, read: object) -> float | None:
     return float(connect) + float(read)
 
 
-def raw_response_requested(headers: Mapping[str, Any] | None) -> bool:
+def raw_response_requested(headers: Mapping[str, object] | None) -> bool:
     """Whether a call's extra headers carry openai's with_raw_response / with_streaming_response mark."""
     from openai._constants import RAW_RESPONSE_HEADER
 

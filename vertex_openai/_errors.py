@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import openai
 
+from ._compat import http
 from ._maas import ModelTable
 from ._routes import response_hint
 
@@ -55,13 +56,12 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
     return text
 
 
-def vertex_error(body: object) -> Mapping[str, Any] | None:
+def vertex_error(body: object) -> Mapping[str, object] | None:
     """The error object of a Vertex error body: `[{"error": {...}}]` or `{"error": {...}}`."""
     if isinstance(body, list) and body and isinstance(body[0], Mapping):
         body = body[0]
-    if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
-        return body["error"]  # type: ignore[no-any-return]
-    return None
+    error = body.get("error") if isinstance(body, Mapping) else None
+    return error if isinstance(error, Mapping) else None
 
 
 def hint(status: int, message: str, *, location: str | None, reason: str | None = None) -> str | None:
@@ -88,12 +88,13 @@ def hint(status: int, message: str, *, location: str | None, reason: str | None 
     return None
 
 
-def _reason(error: Mapping[str, Any]) -> str | None:
+def _reason(error: Mapping[str, object]) -> str | None:
     """The `reason` of Google's ErrorInfo detail, e.g. ACCESS_TOKEN_TYPE_UNSUPPORTED."""
     details = error.get("details")
     for detail in details if isinstance(details, list) else ():
-        if isinstance(detail, Mapping) and isinstance(detail.get("reason"), str):
-            return detail["reason"]  # type: ignore[no-any-return]
+        reason = detail.get("reason") if isinstance(detail, Mapping) else None
+        if isinstance(reason, str):
+            return reason
     return None
 
 
@@ -105,7 +106,7 @@ def shape_status_error(
     err_msg: str,
     *,
     body: object,
-    response: Any,
+    response: http.Response,
     location: str | None,
     models: ModelTable | None = None,
 ) -> _E:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
 from ._endpoint import API_VERSIONS
 from ._maas import ModelTable, PartnerModel
 from ._tiers import check_tier
+
+_M = TypeVar("_M")
+_T = TypeVar("_T")
 
 __all__ = ["VertexOptions", "check_max_retries", "check_mapping", "check_timeout"]
 
@@ -28,7 +31,7 @@ class VertexOptions:
     endpoint_id: str | None = None
     base_url: str | None = None
     model_aliases: Mapping[str, str] = field(default_factory=dict)
-    default_gemini_options: Mapping[str, Any] | None = None
+    default_gemini_options: Mapping[str, object] | None = None
     default_service_tier: str | None = None
     partner_models: tuple[PartnerModel, ...] = ()
 
@@ -60,31 +63,25 @@ class VertexOptions:
         endpoint_id: str | None = None,
         base_url: str | None = None,
         model_aliases: Mapping[str, str] | None = None,
-        default_gemini_options: Mapping[str, Any] | None = None,
+        default_gemini_options: Mapping[str, object] | None = None,
         default_service_tier: str | None = None,
         partner_models: Iterable[PartnerModel] | None = None,
     ) -> VertexOptions:
         """These options with the given ones changed (None keeps a value). Moving to another project,
         location, API version or endpoint drops an explicit `base_url` unless a new one is given."""
         moved = any(value is not None for value in (project, location, api_version, endpoint_id))
-        changes: dict[str, Any] = {
-            name: value
-            for name, value in (
-                ("project", project),
-                ("location", location),
-                ("api_version", api_version),
-                ("endpoint_id", endpoint_id),
-                ("base_url", base_url),
-                ("model_aliases", model_aliases),
-                ("default_gemini_options", default_gemini_options),
-                ("default_service_tier", default_service_tier),
-                ("partner_models", partner_models),
-            )
-            if value is not None
-        }
-        if moved and base_url is None:
-            changes["base_url"] = None
-        return dataclasses.replace(self, **changes)
+        return dataclasses.replace(
+            self,
+            project=self.project if project is None else project,
+            location=self.location if location is None else location,
+            api_version=self.api_version if api_version is None else api_version,
+            endpoint_id=self.endpoint_id if endpoint_id is None else endpoint_id,
+            base_url=base_url if base_url is not None else None if moved else self.base_url,
+            model_aliases=self.model_aliases if model_aliases is None else model_aliases,
+            default_gemini_options=default_gemini_options or self.default_gemini_options,
+            default_service_tier=default_service_tier or self.default_service_tier,
+            partner_models=self.partner_models if partner_models is None else tuple(partner_models),
+        )
 
 
 def _optional_text(value: object, name: str) -> None:
@@ -96,14 +93,14 @@ def _optional_text(value: object, name: str) -> None:
         raise ValueError(f"{name} must not be empty; leave it out (None) to use the default.")
 
 
-def check_mapping(value: object, name: str, expected: str) -> Mapping[Any, Any] | None:
+def check_mapping(value: _M, name: str, expected: str) -> _M:
     """`value` if it is None or a mapping; else a TypeError naming `name`."""
     if value is not None and not isinstance(value, Mapping):
         raise TypeError(f"{name} must be {expected}, not {type(value).__name__}.")
     return value
 
 
-def check_timeout(timeout: Any) -> Any:
+def check_timeout(timeout: _T) -> _T:
     """openai's `timeout`: seconds >= 0, an httpx Timeout, None (no limit) or NOT_GIVEN."""
     if isinstance(timeout, bool) or (isinstance(timeout, (int, float)) and timeout < 0):
         raise ValueError(f"timeout={timeout!r} must be a number of seconds >= 0, an httpx.Timeout, or None.")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeAlias
+
+#: A JSON object as the client reads and writes request and response bodies.
+JSONObject: TypeAlias = "dict[str, object]"
 
 
-def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+def deep_merge(base: Mapping[str, object], override: Mapping[str, object]) -> JSONObject:
     """A new dict: `override` wins key by key, nested dicts are merged, neither input is changed."""
     merged = dict(base)
     for key, value in override.items():

@@ -105,9 +105,9 @@ class ThinkingConfig:
                     "Give thinking_level or thinking_budget, not both (Vertex rejects the pair)."
                 )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         """The JSON object Vertex expects under `google.thinking_config`."""
-        out: dict[str, Any] = {}
+        out: dict[str, object] = {}
         if self.thinking_budget is not None:
             out["thinking_budget"] = self.thinking_budget
         if self.include_thoughts is not None:
@@ -177,11 +177,11 @@ def check_tag_marker(marker: object, argument: str) -> str:
 
 def gemini_options(
     *,
-    thinking_config: ThinkingConfig | Mapping[str, Any] | None = None,
-    safety_settings: Iterable[SafetySetting | Mapping[str, Any]] | None = None,
+    thinking_config: ThinkingConfig | Mapping[str, object] | None = None,
+    safety_settings: Iterable[SafetySetting | Mapping[str, object]] | None = None,
     cached_content: str | None = None,
     thought_tag_marker: str | None = None,
-    **more_google_fields: Any,
+    **more_google_fields: object,
 ) -> dict[str, Any]:
     """The value to pass as `extra_body=`, in the documented wire shape.
 
@@ -191,7 +191,7 @@ def gemini_options(
     Works with a plain `openai.OpenAI` pointed at Vertex too. Further documented `google` fields
     (`media_resolution`, `stream_function_call_arguments`, ...) pass through as keywords.
     """
-    google: dict[str, Any] = {}
+    google: dict[str, object] = {}
     if thinking_config is not None:
         google["thinking_config"] = _built(ThinkingConfig, thinking_config, "thinking_config").to_dict()
     if safety_settings is not None:

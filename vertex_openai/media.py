@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Any
+
+import pydantic
 
 from ._util import field as _field
 
@@ -22,10 +23,10 @@ class GeneratedImage:
             file.write(self.data)
 
 
-def response_images(completion: Any) -> list[GeneratedImage]:
+def response_images(completion: object) -> list[GeneratedImage]:
     """The images in a completion (`modalities=["image"]` on an image model), from either documented
     shape: `message.audio.data` with `audio.extra_content.google.mime_type`, or `choices[i].image`."""
-    body = completion.model_dump() if hasattr(completion, "model_dump") else completion
+    body = completion.model_dump() if isinstance(completion, pydantic.BaseModel) else completion
     images = []
     for choice in _field(body, "choices") or ():
         message = _field(choice, "message")

@@ -11,6 +11,9 @@ import copy
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any, Literal, overload
 
+import pydantic
+from openai.types.chat import ChatCompletionChunk
+
 from ._compat import extra_fields
 from ._util import deep_merge
 from ._util import field as _get
@@ -101,12 +104,12 @@ def split_thoughts(text: str | None, marker: str = "think") -> tuple[str, str]:
 
 @overload
 def iter_thoughts(
-    stream: AsyncIterable[Any], marker: str = ...
+    stream: AsyncIterable[object], marker: str = ...
 ) -> AsyncIterator[tuple[ThoughtKind, str]]: ...
 @overload
-def iter_thoughts(stream: Iterable[Any], marker: str = ...) -> Iterator[tuple[ThoughtKind, str]]: ...
+def iter_thoughts(stream: Iterable[object], marker: str = ...) -> Iterator[tuple[ThoughtKind, str]]: ...
 def iter_thoughts(
-    stream: Iterable[Any] | AsyncIterable[Any], marker: str = "think"
+    stream: Iterable[object] | AsyncIterable[object], marker: str = "think"
 ) -> Iterator[tuple[ThoughtKind, str]] | AsyncIterator[tuple[ThoughtKind, str]]:
     """`(kind, text)` pairs of a streamed answer, `kind` being `"thought"` or `"answer"`.
 
@@ -118,14 +121,14 @@ def iter_thoughts(
     return _iter_thoughts(stream, ThoughtSplitter(marker))
 
 
-def _iter_thoughts(stream: Iterable[Any], splitter: ThoughtSplitter) -> Iterator[tuple[ThoughtKind, str]]:
+def _iter_thoughts(stream: Iterable[object], splitter: ThoughtSplitter) -> Iterator[tuple[ThoughtKind, str]]:
     for item in stream:
         yield from _segments(splitter, item)
     yield from splitter.flush()
 
 
 async def _aiter_thoughts(
-    stream: AsyncIterable[Any], splitter: ThoughtSplitter
+    stream: AsyncIterable[object], splitter: ThoughtSplitter
 ) -> AsyncIterator[tuple[ThoughtKind, str]]:
     async for item in stream:
         for segment in _segments(splitter, item):
@@ -134,13 +137,12 @@ async def _aiter_thoughts(
         yield segment
 
 
-def _segments(splitter: ThoughtSplitter, item: Any) -> list[tuple[ThoughtKind, str]]:
-    try:  # the common case, an openai chunk object: plain attribute reads
-        choice = item.choices[0]
-        delta = choice.delta
-        content, extra, index = delta.content, extra_fields(delta), choice.index
-    except (AttributeError, IndexError, TypeError, KeyError):
+def _segments(splitter: ThoughtSplitter, item: object) -> list[tuple[ThoughtKind, str]]:
+    if not isinstance(item, ChatCompletionChunk) or not item.choices:
         return _segments_of_anything(splitter, item)
+    choice = item.choices[0]  # the common case, an openai chunk object: plain attribute reads
+    delta = choice.delta
+    content, extra, index = delta.content, extra_fields(delta), choice.index
     if index or not isinstance(content, str):
         return _segments_of_anything(splitter, item)
     if not content:
@@ -150,7 +152,7 @@ def _segments(splitter: ThoughtSplitter, item: Any) -> list[tuple[ThoughtKind, s
     return splitter.feed(content)
 
 
-def _segments_of_anything(splitter: ThoughtSplitter, item: Any) -> list[tuple[ThoughtKind, str]]:
+def _segments_of_anything(splitter: ThoughtSplitter, item: object) -> list[tuple[ThoughtKind, str]]:
     """Dicts, `chat.completions.stream()` events, several choices."""
     choices = _get(item, "choices")
     if choices is None and _get(item, "type") == "chunk":  # a chat.completions.stream() event
@@ -168,16 +170,16 @@ def _segments_of_anything(splitter: ThoughtSplitter, item: Any) -> list[tuple[Th
     return []
 
 
-def _thought_flag(extra_content: Any) -> bool:
+def _thought_flag(extra_content: object) -> bool:
     return _get(_get(extra_content, "google"), "thought") is True
 
 
-def _extra(obj: Any, name: str) -> Any:
+def _extra(obj: object, name: str) -> object:
     """A field openai's models do not declare (kept as a pydantic extra), without raising inside."""
     return obj.get(name) if isinstance(obj, dict) else extra_fields(obj).get(name)
 
 
-def add_placeholder_signatures(messages: Iterable[Any]) -> list[dict[str, Any]]:
+def add_placeholder_signatures(messages: Iterable[object]) -> list[dict[str, Any]]:
     """A copy of `messages` in which each assistant tool-call step without a thought signature gets
     Google's placeholder on its first call (only the first call of a parallel step needs one).
 
@@ -187,27 +189,34 @@ def add_placeholder_signatures(messages: Iterable[Any]) -> list[dict[str, Any]]:
     for message in messages:
         entry = _as_dict(message)
         calls = entry.get("tool_calls")
-        if entry.get("role") == "assistant" and isinstance(calls, list) and calls and not _step_signed(entry):
-            calls[0]["extra_content"] = deep_merge(
-                calls[0].get("extra_content") or {}, {"google": {"thought_signature": SKIP_THOUGHT_SIGNATURE}}
+        first = calls[0] if isinstance(calls, list) and calls else None
+        if (
+            entry.get("role") == "assistant"
+            and isinstance(first, dict)
+            and not _step_signed(entry, calls or [])
+        ):
+            extra = first.get("extra_content")
+            first["extra_content"] = deep_merge(
+                extra if isinstance(extra, Mapping) else {},
+                {"google": {"thought_signature": SKIP_THOUGHT_SIGNATURE}},
             )
         out.append(entry)
     return out
 
 
-def _as_dict(message: Any) -> dict[str, Any]:
+def _as_dict(message: object) -> dict[str, Any]:
     if isinstance(message, Mapping):
         return copy.deepcopy(dict(message))
-    if hasattr(message, "model_dump"):
-        return message.model_dump(mode="json", exclude_none=True)  # type: ignore[no-any-return]
+    if isinstance(message, pydantic.BaseModel):
+        return message.model_dump(mode="json", exclude_none=True)
     raise TypeError(f"messages must be dicts or openai message objects, not {type(message).__name__}")
 
 
-def _step_signed(message: Mapping[str, Any]) -> bool:
-    return _signed(message) or any(_signed(call) for call in message["tool_calls"])
+def _step_signed(message: Mapping[str, object], calls: list[object]) -> bool:
+    return _signed(message) or any(_signed(call) for call in calls)
 
 
-def _signed(part: Any) -> bool:
+def _signed(part: object) -> bool:
     if not isinstance(part, Mapping):
         return False
     extra = part.get("extra_content")
