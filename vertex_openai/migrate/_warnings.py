@@ -37,8 +37,8 @@ _INTERNALS = re.compile(
 _SCHEMA_KEYS = ("$defs", "$ref", "additionalProperties")
 
 RESPONSES = (
-    "client.responses: the Responses API is OpenAI's; Vertex serves chat completions "
-    "(rewrite the call with client.chat.completions.create)"
+    "client.responses: VertexOpenAI answers Responses API calls through chat completions (README, "
+    "'Responses API'); the call stays as it is, and a parameter Vertex cannot express raises before sending"
 )
 LEGACY = (
     "legacy completions.create (prompt=): Vertex serves chat completions; move to chat.completions.create"
@@ -88,7 +88,7 @@ class _Scan(cst.CSTVisitor):
         if any(n.startswith(_MODULE_CALLS) for n in names):
             self._add(node, "warning", MODULE_CLIENT.format(name=code))
         elif re.search(r"\.responses\.\w+$", code):
-            self._add(node, "warning", RESPONSES)
+            self._add(node, "note", RESPONSES)
         elif code.endswith(".completions.create") and not code.endswith("chat.completions.create"):
             self._add(node, "warning", LEGACY)
         if code.endswith("pydantic_function_tool"):
