@@ -668,6 +668,82 @@ def embeddings(smoke: bool) -> dict[str, Any]:
     return results
 
 
+# --- Responses bridge: client.responses over chat completions (issue 12) ---
+def _paired(ways: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[float]]:
+    """Per-round milliseconds of each way, rounds rotated so that no way always runs first."""
+    samples: dict[str, list[float]] = {name: [] for name in ways}
+    for way in ways.values():
+        way()  # warm up: token fetched, code paths hot
+    for order in _rotations(ways, rounds):
+        for name, way in order:
+            gc.collect()
+            start = time.perf_counter()
+            way()
+            samples[name].append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def responses_bridge(smoke: bool) -> dict[str, Any]:
+    """The bridge's own cost: `responses.create` against `chat.completions.create` on the same client
+    and in-memory endpoint (per call, <= 1.03x), and iterating a bridged Responses event stream
+    against iterating the (repaired) chat stream it comes from (<= 1.05x)."""
+    rounds, calls, chunks = (2, 20, 50) if smoke else (31, 300, 2000)
+    google = Google()
+    client = contenders(Endpoint(), google)["vertex-openai"]
+
+    def chat_calls() -> None:
+        for _ in range(calls):
+            client.chat.completions.create(model=MODEL, messages=MESSAGES)
+
+    def responses_calls() -> None:
+        for _ in range(calls):
+            client.responses.create(model=MODEL, input=MESSAGES, store=False)
+
+    per_call = _paired(
+        {"chat.completions.create": chat_calls, "vertex-openai responses.create": responses_calls}, rounds
+    )
+    per_call = {name: [ms * 1000 / calls for ms in values] for name, values in per_call.items()}
+    rows = paired_rows(
+        "Responses bridge per call (sync)",
+        "µs/call",
+        per_call,
+        "chat.completions.create",
+        "<= 1.03x chat",
+        1.03,
+    )
+    parts = []
+    for number in range(chunks):
+        chunk = {
+            "choices": [{"delta": {"content": f"word{number} ", "role": "assistant"}, "index": 0}],
+            "created": 1,
+            "model": MODEL,
+            "object": "chat.completion.chunk",
+            "usage": {"completion_tokens": number, "prompt_tokens": 3, "total_tokens": number + 3},
+        }
+        parts.append(f"data: {json.dumps(chunk)}\n\n")
+    endpoint = Endpoint(body=("".join(parts) + "data: [DONE]\n\n").encode(), content_type="text/event-stream")
+    streaming = contenders(endpoint, google)["vertex-openai"]
+    stream_rounds = 2 if smoke else 15
+    ways = {
+        "chat stream (repaired)": lambda: sum(
+            1 for _ in streaming.chat.completions.create(model=MODEL, messages=MESSAGES, stream=True)
+        ),
+        "vertex-openai responses stream": lambda: sum(
+            1 for _ in streaming.responses.create(model=MODEL, input=MESSAGES, stream=True, store=False)
+        ),
+    }
+    rows += paired_rows(
+        f"Responses bridge, iterate a {chunks}-chunk stream",
+        "ms",
+        _paired(ways, stream_rounds),
+        "chat stream (repaired)",
+        "<= 1.05x chat stream",
+        1.05,
+    )
+    google.close()
+    return {"rows": rows, "counters": {"stream requests": endpoint.requests}}
+
+
 SCENARIOS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "per_call": per_call,
     "cold_start": cold_start,
@@ -678,6 +754,7 @@ SCENARIOS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "streams": streams,
     "memory": memory,
     "embeddings": embeddings,
+    "responses_bridge": responses_bridge,
 }
 
 
