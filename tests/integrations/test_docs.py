@@ -54,5 +54,9 @@ def test_block_runs(
         exec(compile(block, str(DOC), "exec"), {"__name__": "docs_frameworks"})
     finally:
         harness.stop(local)
+        if "OpenAIInstrumentor().instrument()" in block:  # process-wide: leave none behind
+            importlib.import_module(
+                "opentelemetry.instrumentation.openai_v2"
+            ).OpenAIInstrumentor().uninstrument()
     assert gemini.bodies, "the block sent nothing to Vertex"
     assert all(body["model"] == SENT_MODEL for body in gemini.bodies)

@@ -24,7 +24,9 @@ def spans(monkeypatch: pytest.MonkeyPatch) -> Iterator[InMemorySpanExporter]:
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    instrumentor = OpenAIInstrumentor()
+    instrumentor = OpenAIInstrumentor()  # one per process: instrumented already (docs test) or not
+    if instrumentor.is_instrumented_by_opentelemetry:
+        instrumentor.uninstrument()
     instrumentor.instrument(tracer_provider=provider)  # the snippet of docs/frameworks.md
     yield exporter
     instrumentor.uninstrument()
