@@ -475,7 +475,7 @@ async def _lag_during_first_call(client: Any) -> float:
 
 # --- 5. import time ---
 def import_time(smoke: bool) -> dict[str, Any]:
-    runs = 3 if smoke else 41
+    runs = 1 if smoke else 41
     times: dict[str, list[float]] = {"openai": [], "vertex_openai": []}
     for number in range(runs):
         for module in sorted(times, reverse=number % 2 == 1):  # alternate which goes first

@@ -112,11 +112,11 @@ def test_copy_takes_every_keyword_openai_copy_takes(ours: type[Any], theirs: typ
 def test_copy_forwards_openai_keywords(mode: str, server: VertexServer) -> None:
     kind: type[VertexOpenAI | AsyncVertexOpenAI] = VertexOpenAI if mode == "sync" else AsyncVertexOpenAI
     client = kind(base_url=server.base_url, access_token="ya29.ok", default_headers={"x-a": "1"})
-    # the call pydantic-ai makes for `max_retries` (openai hands _extra_kwargs to the constructor)
-    copy = client.with_options(
-        http_client=_compat.http_client(client), max_retries=1, timeout=3.0, _extra_kwargs={}
-    )
+    # the call pydantic-ai makes for `max_retries` (with http_client=client._client, which a copy
+    # shares anyway; openai hands _extra_kwargs to the constructor)
+    copy = client.with_options(max_retries=1, timeout=3.0, _extra_kwargs={})
     assert (copy.max_retries, copy.timeout) == (1, 3.0)
+    assert _compat.http_client(copy) is _compat.http_client(client)
     with pytest.raises(TypeError, match="not_an_option"):  # forwarded, as openai does: unknown ones fail
         client.with_options(_extra_kwargs={"not_an_option": 1})
     assert copy.token_source is client.token_source and str(copy.base_url) == str(client.base_url)
