@@ -273,8 +273,9 @@ class CredentialsTokenSource(TokenSource):
         return stale_at
 
     def _latest_token(self) -> str:
-        assert self._credentials is not None and self._credentials.token is not None
-        return self._credentials.token  # type: ignore[no-any-return]  # google-auth is untyped
+        token = self._credentials.token if self._credentials is not None else None
+        assert isinstance(token, str)
+        return token
 
     def _refresh(self, timeout: float | None) -> None:
         """Runs on the worker: one token request, bounded by `timeout`."""
@@ -292,7 +293,7 @@ class CredentialsTokenSource(TokenSource):
             return  # refreshed by someone else sharing these credentials
         fetched_at = _now(_UTC)
         try:
-            credentials.refresh(self._transport(_bounded(timeout)))  # type: ignore[no-untyped-call]
+            credentials.refresh(self._transport(_bounded(timeout)))
         except Exception as exc:
             reason = redact(_reason(exc), _secrets_of(credentials))
             raise TokenRefreshError(credential_label(credentials), reason) from None
@@ -377,7 +378,8 @@ def credential_label(credentials: Credentials) -> str:
 def _scoped(credentials: Credentials) -> Credentials:
     import google.auth.credentials
 
-    return google.auth.credentials.with_scopes_if_required(credentials, [CLOUD_PLATFORM_SCOPE])  # type: ignore[no-untyped-call,no-any-return]
+    scoped: Credentials = google.auth.credentials.with_scopes_if_required(credentials, [CLOUD_PLATFORM_SCOPE])
+    return scoped
 
 
 def _discover_adc() -> tuple[Credentials, str | None]:
