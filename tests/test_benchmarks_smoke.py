@@ -26,6 +26,7 @@ def test_benchmarks_smoke(tmp_path: Path) -> None:
         "streams",
         "memory",
         "embeddings",
+        "responses_bridge",
     }
     assert "| per-call overhead (sync) | vertex-openai" in (tmp_path / "RESULTS.md").read_text()
 
@@ -50,3 +51,5 @@ def test_benchmarks_smoke(tmp_path: Path) -> None:
     embeddings = results["embeddings"]["counters"]
     assert embeddings["gemini-embedding-001: requests"] == 2 * 100  # 100 texts, one per request, two ways
     assert embeddings["text-embedding-005: requests"] == 2  # 100 texts fit one request
+    # one warm-up stream per way (chat, bridged Responses), then 2 rounds of both
+    assert results["responses_bridge"]["counters"]["stream requests"] == 2 + 2 * 2
