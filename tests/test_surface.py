@@ -43,7 +43,9 @@ def test_no_openai_identity_headers_whatever_the_environment(
     monkeypatch.setenv("OPENAI_PROJECT_ID", "proj_456")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-live-never-sent")
     client = VertexOpenAI(
-        base_url=server.base_url, access_token=TOKEN, default_headers={"OpenAI-Project": "x"}
+        base_url=server.base_url,
+        access_token=TOKEN,
+        default_headers={"OpenAI-Project": "x", "openai-organization": "y"},
     )
     client.chat.completions.create(model="google/gemini-2.5-flash", messages=MESSAGES)
     headers = server.seen[0].headers

@@ -50,7 +50,7 @@ _HttpxClientT = TypeVar("_HttpxClientT", bound=http.Client | http.AsyncClient)
 _DefaultStreamT = TypeVar("_DefaultStreamT", bound=Stream[object] | AsyncStream[object])
 _ResponseT = TypeVar("_ResponseT")
 AnyClient: TypeAlias = "BaseClient[Any, Any]"  # a client of either kind
-_OPENAI_IDENTITY = ("OpenAI-Organization", "OpenAI-Project")
+_OPENAI_IDENTITY = ("openai-organization", "openai-project")  # compared in lower case
 
 
 class Vertex(Protocol):
@@ -107,11 +107,10 @@ class _Hooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     @property
     @override
     def default_headers(self) -> dict[str, str | openai.Omit]:
-        # openai would send its `organization` / `project` as OpenAI-* headers; `project` here is Google's.
-        headers = dict(super().default_headers)
-        for name in _OPENAI_IDENTITY:
-            headers.pop(name, None)
-        return headers
+        # openai would send its `organization` / `project` as OpenAI-* headers (and so would a caller's
+        # default_headers in any spelling); `project` here is Google's.
+        headers = super().default_headers
+        return {name: value for name, value in headers.items() if name.lower() not in _OPENAI_IDENTITY}
 
     @override
     def _make_sse_decoder(self) -> Decoder:
