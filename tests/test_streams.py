@@ -273,7 +273,8 @@ def test_tool_call_and_finish_in_one_chunk_fire_arguments_done(mode: Mode, serve
     done = [e for e in events if e.type == "tool_calls.function.arguments.done"]
     assert [(e.name, e.arguments, e.index) for e in done] == [("return_list_of_str", '{"value":["a"]}', 0)]
     chunks = [e.chunk for e in events if e.type == "chunk"]
-    assert [c.choices[0].finish_reason if c.choices else "usage" for c in chunks] == [None, "stop", "usage"]
+    assert [c.choices[0].finish_reason for c in chunks] == [None, "stop"]
+    assert [c.usage.completion_tokens if c.usage else None for c in chunks] == [None, 11]
     types = [e.type for e in events]
     assert types.count("tool_calls.function.arguments.done") == 1
     assert types.index("tool_calls.function.arguments.done") > types.index(
@@ -308,10 +309,13 @@ def test_usage_is_delivered_once_on_a_last_chunk(server: VertexServer) -> None:
     )
     chunks = list(client.chat.completions.create(model="g", messages=MESSAGES, stream=True))
     usages = [c.usage for c in chunks if c.usage is not None]
-    assert len(usages) == 1 and chunks[-1].usage is usages[0] and chunks[-1].choices == []
+    assert (
+        len(usages) == 1 and chunks[-1].usage is usages[0] and chunks[-1].choices[0].finish_reason == "stop"
+    )
     assert (usages[0].prompt_tokens, usages[0].completion_tokens, usages[0].total_tokens) == (4, 7, 11)
     assert sum(u.completion_tokens for u in usages) == 7  # a framework adding chunk usages up
-    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "It is sunny."
+    # every chunk has a choice: the common `chunk.choices[0].delta.content` loop written for OpenAI works
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == "It is sunny."
 
 
 def test_stream_helper_reports_the_final_usage(server: VertexServer) -> None:
@@ -324,9 +328,18 @@ def test_stream_helper_reports_the_final_usage(server: VertexServer) -> None:
     with chat_stream(client)(model="g", messages=MESSAGES) as stream:
         usages = [e.chunk.usage for e in stream if e.type == "chunk" and e.chunk.usage]
         final = stream.get_final_completion()
-    assert [u.total_tokens for u in usages] == [10]  # a usage-only chunk from upstream is the last one too
+    assert [u.total_tokens for u in usages] == [10]  # a usage-only chunk from upstream: merged into the last
     assert final.usage is not None and final.usage.total_tokens == 10
     assert final.choices[0].message.content == "Hi!" and final.choices[0].finish_reason == "stop"
+
+
+def test_a_stream_that_never_finishes_ends_with_a_usage_chunk(server: VertexServer) -> None:
+    client = serve(server, chunk({"role": "assistant", "content": "Hi"}, usage=2))
+    chunks = list(client.chat.completions.create(model="g", messages=MESSAGES, stream=True))
+    assert [c.choices[0].delta.content for c in chunks[:-1]] == ["Hi"]
+    assert (
+        chunks[-1].choices == [] and chunks[-1].usage is not None and chunks[-1].usage.completion_tokens == 2
+    )
 
 
 def test_stream_without_usage_gets_no_usage_chunk(server: VertexServer) -> None:

@@ -11,11 +11,11 @@ Besides, so that openai's helpers and the frameworks read Gemini streams as they
 - a chunk carrying tool-call deltas and a `finish_reason` is delivered as two chunks, the deltas,
   then the `finish_reason` (so `stream()` fires `tool_calls.function.arguments.done`);
 - usage: Gemini puts the running usage on every chunk, and frameworks that add chunk usages up
-  over-count. The client follows OpenAI's `stream_options={"include_usage": True}` convention,
-  whatever the request asked: no chunk carries usage except one last chunk with empty `choices`,
-  sent just before `[DONE]` (or when the stream ends), with the last usage Gemini sent. Summing
-  and taking-the-last both give the true count. Code that reads `chunk.choices[0]` must check
-  `chunk.choices` first, as with OpenAI when usage is asked for;
+  over-count. Only one chunk carries usage: the last chunk with a `finish_reason`, which is held
+  back until the next event (`[DONE]`, a usage-only chunk, or the end) so that it carries the last
+  usage Gemini sent. Summing chunk usages and taking the last one both give the true count, and
+  every chunk still has `choices` (code that reads `chunk.choices[0]` keeps working). A stream
+  that never finishes a choice ends with one chunk of empty `choices` carrying the usage;
 - the signed `extra_content` of each streamed tool call and message is remembered (when the
   client keeps a `SignatureMemory`) once its choice finishes or the stream ends.
 """
@@ -121,6 +121,7 @@ class ChunkRepair:
         self._memory = memory
         self._usage: Any = None
         self._last: dict[str, Any] | None = None
+        self._held: dict[str, Any] | None = None  # the last chunk with a finish_reason, not yet sent
         self._ended = False
 
     def __call__(self, chunk: Any) -> list[Any]:
@@ -151,17 +152,22 @@ class ChunkRepair:
                             {"delta": {}, "finish_reason": choice.pop("finish_reason"), "index": index}
                         )
                     self._remember(state)
-        if not finishing:
-            return [chunk]
-        return [chunk, {**_head(chunk), "choices": finishing}]
+        out = [chunk, {**_head(chunk), "choices": finishing}] if finishing else [chunk]
+        if not any(isinstance(c, dict) and c.get("finish_reason") is not None for c in out[-1]["choices"]):
+            return out
+        released, self._held = ([self._held] if self._held is not None else []), out.pop()
+        return released + out  # the finishing chunk waits for the usage that may still come
 
     def end(self) -> list[Any]:
-        """What the stream still owes when it ends: the final usage chunk (once)."""
+        """What the stream still owes when it ends: the held finishing chunk, with the final usage."""
         if self._ended:
             return []
         self._ended = True
         for state in self._choices.values():
             self._remember(state)
+        held, self._held = self._held, None
+        if held is not None:
+            return [{**held, "usage": self._usage} if self._usage is not None else held]
         if self._usage is None or self._last is None:
             return []
         return [{**_head(self._last), "choices": [], "usage": self._usage}]
