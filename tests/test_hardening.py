@@ -228,6 +228,11 @@ CONSTRUCTOR_ARGUMENTS: dict[str, st.SearchStrategy[Any]] = {
     "max_retries": st.one_of(st.integers(max_value=-1), st.floats(), st.text()),
     "default_headers": st.one_of(st.text(min_size=1), st.integers(), st.lists(st.text(), min_size=1)),
     "default_query": st.one_of(st.text(min_size=1), st.integers()),
+    "remember_signatures": st.one_of(st.none(), st.integers(), st.text()),
+    "default_service_tier": st.one_of(st.integers(), st.just("turbo"), st.lists(st.text())),
+    "partner_models": st.one_of(
+        st.integers(min_value=1), st.text(min_size=1), st.lists(st.integers(), min_size=1)
+    ),
 }
 
 

@@ -286,8 +286,8 @@ def test_copies_share_the_memory(gemini: VertexServer) -> None:
 
 
 def test_without_memory_nothing_is_put_back(gemini: VertexServer) -> None:
-    client = VertexOpenAI(base_url=gemini.base_url, access_token=TOKEN)
-    client._vertex.shared.signatures = None  # what remember_signatures=False sets up
+    client = VertexOpenAI(base_url=gemini.base_url, access_token=TOKEN, remember_signatures=False)
+    assert client.with_options(timeout=5)._vertex.shared.signatures is None  # copies share the choice
     rebuilt_loop(client, stream=False)
     assert "extra_content" not in gemini.seen[-1].json["messages"][1]["tool_calls"][0]
 

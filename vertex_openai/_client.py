@@ -150,12 +150,13 @@ class _Vertex:
         )
         options = restore_signatures(options, self.shared.signatures)
         options = _maas.shape_model(options, self.models, openapi_route=self.endpoint.openapi_route)
-        return _tiers.apply_service_tier(  # type: ignore[no-any-return]  # the same options, shaped
+        shaped: FinalRequestOptions = _tiers.apply_service_tier(
             options,
             default_tier=self.service_tier,
             location=self.endpoint.location,
             default_timeout=self.default_timeout,
         )
+        return shaped
 
     def ready(self, timeout: float | None) -> None:
         self.shared.auth.ready(timeout)
@@ -359,8 +360,13 @@ def _vertex(
     token_provider: AsyncTokenProvider | None,
     access_token: str | None,
     quota_project: str | None,
+    remember_signatures: bool,
     shared: Shared | None,
 ) -> _Vertex:
+    if partner_models is not None and not isinstance(partner_models, Iterable):
+        raise TypeError(
+            f"partner_models must be a list of PartnerModel, not {type(partner_models).__name__}."
+        )
     options = VertexOptions(
         project=project,
         location=location,
@@ -372,6 +378,8 @@ def _vertex(
         default_service_tier=default_service_tier,
         partner_models=tuple(partner_models) if partner_models is not None else (),
     )
+    if not isinstance(remember_signatures, bool):
+        raise TypeError(f"remember_signatures must be True or False, not {remember_signatures!r}.")
     if shared is None:
         shared = Shared(
             auth=token_source(
@@ -379,7 +387,8 @@ def _vertex(
                 token_provider=token_provider,
                 access_token=access_token,
                 quota_project=quota_project,
-            )
+            ),
+            signatures=SignatureMemory() if remember_signatures else None,
         )
     return _Vertex(options, shared)
 
@@ -399,6 +408,7 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
         endpoint_id: str | None = None,
         base_url: str | None = None,
         quota_project: str | None = None,
+        remember_signatures: bool = True,
         model_aliases: Mapping[str, str] | None = None,
         default_gemini_options: Mapping[str, object] | None = None,
         default_service_tier: ServiceTier | None = None,
@@ -420,7 +430,8 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
         `default_gemini_options` (a `gemini_options()` value) is deep-merged into every chat request;
         a call's own `extra_body` wins key by key. `default_service_tier` (`"flex"`, `"priority"`,
         `"provisioned"`, ...) applies to chat calls that pass no `service_tier`; `partner_models` adds
-        `PartnerModel` entries to the table of documented MaaS models.
+        `PartnerModel` entries to the table of documented MaaS models. `remember_signatures=False`
+        turns off the memory that puts thought signatures back where a framework dropped them.
         """
         vertex = _vertex(
             project=project,
@@ -436,6 +447,7 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
             token_provider=token_provider,
             access_token=access_token,
             quota_project=quota_project,
+            remember_signatures=remember_signatures,
             shared=_shared,
         )
         super().__init__(
@@ -486,6 +498,7 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[object]], As
         endpoint_id: str | None = None,
         base_url: str | None = None,
         quota_project: str | None = None,
+        remember_signatures: bool = True,
         model_aliases: Mapping[str, str] | None = None,
         default_gemini_options: Mapping[str, object] | None = None,
         default_service_tier: ServiceTier | None = None,
@@ -513,6 +526,7 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[object]], As
             token_provider=token_provider,
             access_token=access_token,
             quota_project=quota_project,
+            remember_signatures=remember_signatures,
             shared=_shared,
         )
         super().__init__(

@@ -15,6 +15,7 @@ import pydantic
 from openai.types.chat import ChatCompletionChunk
 
 from ._compat import extra_fields
+from ._signatures import signed as _signed
 from ._util import deep_merge
 from ._util import field as _get
 from .gemini import check_tag_marker
@@ -214,15 +215,3 @@ def _as_dict(message: object) -> dict[str, Any]:
 
 def _step_signed(message: Mapping[str, object], calls: list[object]) -> bool:
     return _signed(message) or any(_signed(call) for call in calls)
-
-
-def _signed(part: object) -> bool:
-    if not isinstance(part, Mapping):
-        return False
-    extra = part.get("extra_content")
-    if isinstance(extra, Mapping):
-        for vendor in ("google", "vertex"):
-            fields = extra.get(vendor)
-            if isinstance(fields, Mapping) and fields.get("thought_signature"):
-                return True
-    return bool(part.get("thought_signature"))
