@@ -20,16 +20,21 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Literal, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar, get_args
 
 import openai
-from openai import NOT_GIVEN, NotGiven
+from openai import NOT_GIVEN, NotGiven, Omit
 from openai.resources.embeddings import AsyncEmbeddings, Embeddings
 from openai.types import CreateEmbeddingResponse, Embedding
 from openai.types.create_embedding_response import Usage
+from typing_extensions import override
 
 from . import _native
-from ._compat import raw_response_requested
+from ._compat import http, raw_response_requested
+from ._util import JSONObject
+
+if TYPE_CHECKING:
+    from ._client import AsyncVertexOpenAI, VertexOpenAI
 
 __all__ = ["EmbeddingTaskType", "embedding_options"]
 
@@ -61,7 +66,7 @@ def embedding_options(
     task_type: EmbeddingTaskType | None = None,
     title: str | Sequence[str] | None = None,
     auto_truncate: bool | None = None,
-) -> dict[str, Any]:
+) -> JSONObject:
     """Vertex embedding options, for `client.embeddings.create(..., extra_body=embedding_options(...))`.
 
     `task_type` tells the model what the vectors are for (`RETRIEVAL_DOCUMENT` for the texts you
@@ -77,7 +82,7 @@ def embedding_options(
             raise ValueError("title= takes a string or a list of strings (one per input text).")
     if auto_truncate is not None and not isinstance(auto_truncate, bool):
         raise ValueError(f"auto_truncate={auto_truncate!r} must be True or False.")
-    values = {"task_type": task_type, "title": title, "auto_truncate": auto_truncate}
+    values: JSONObject = {"task_type": task_type, "title": title, "auto_truncate": auto_truncate}
     return {key: value for key, value in values.items() if value is not None}
 
 
@@ -115,18 +120,22 @@ def input_texts(value: object) -> list[str]:
 
 
 def predict_body(
-    texts: Sequence[str], *, dimensions: int | None, options: Mapping[str, Any], titles: Sequence[str] | None
-) -> dict[str, Any]:
+    texts: Sequence[str],
+    *,
+    dimensions: int | None,
+    options: Mapping[str, object],
+    titles: Sequence[str] | None,
+) -> JSONObject:
     """A `:predict` body as Google's REST reference documents it."""
-    instances: list[dict[str, Any]] = []
+    instances: list[JSONObject] = []
     for number, text in enumerate(texts):
-        instance: dict[str, Any] = {"content": text}
+        instance: JSONObject = {"content": text}
         if "task_type" in options:
             instance["task_type"] = options["task_type"]
         if titles is not None:
             instance["title"] = titles[number]
         instances.append(instance)
-    parameters: dict[str, Any] = {}
+    parameters: JSONObject = {}
     if dimensions is not None:
         parameters["outputDimensionality"] = dimensions
     if "auto_truncate" in options:
@@ -134,20 +143,22 @@ def predict_body(
     return {"instances": instances, **({"parameters": parameters} if parameters else {})}
 
 
-def _field(mapping: Mapping[str, Any], *names: str) -> Any:
+def _field(mapping: Mapping[str, object], *names: str) -> object:
     for name in names:
         if name in mapping:
             return mapping[name]
     return None
 
 
-def _token_count(prediction: Mapping[str, Any]) -> int:
+def _token_count(prediction: Mapping[str, object]) -> int:
     embeddings = prediction.get("embeddings")
     statistics = _field(embeddings, "statistics") if isinstance(embeddings, Mapping) else None
     count = _field(statistics, "token_count", "tokenCount") if isinstance(statistics, Mapping) else None
+    if not isinstance(count, (int, float, str)):
+        return 0
     try:
-        return int(float(count)) if count is not None else 0  # proto JSON may send a number or a string
-    except (TypeError, ValueError):
+        return int(float(count))  # proto JSON may send a number or a string
+    except ValueError:
         return 0
 
 
@@ -204,23 +215,25 @@ def join(parts: Sequence[CreateEmbeddingResponse]) -> CreateEmbeddingResponse:
 @dataclass(frozen=True)
 class Request:
     url: str
-    body: dict[str, Any]
-    options: dict[str, Any]  # openai's request options (headers, params, timeout, post_parser)
+    body: JSONObject
+    options: JSONObject  # openai's request options (headers, params, timeout, post_parser)
 
 
 def _given(value: object) -> bool:
     return value is not None and not isinstance(value, (NotGiven, getattr(openai, "Omit", NotGiven)))
 
 
-def _options_of(extra_body: Mapping[str, Any] | None) -> dict[str, Any]:
-    options = dict(extra_body or {})
+def _options_of(extra_body: object) -> JSONObject:
+    if extra_body is not None and not isinstance(extra_body, Mapping):
+        raise ValueError("extra_body= takes vertex_openai.embedding_options(...) (a dict) for this model.")
+    options: dict[str, Any] = dict(extra_body or {})  # checked by embedding_options
     unknown = [key for key in options if key not in _OPTION_KEYS]
     if unknown:
         raise ValueError(
             f"extra_body keys {', '.join(map(repr, unknown))} are not Vertex embedding options; "
             "use extra_body=vertex_openai.embedding_options(task_type=..., title=..., auto_truncate=...)."
         )
-    return dict(embedding_options(**options))
+    return embedding_options(**options)
 
 
 def plan_embeddings(
@@ -230,9 +243,9 @@ def plan_embeddings(
     model: str,
     dimensions: object,
     encoding_format: object,
-    extra_headers: Mapping[str, Any] | None,
+    extra_headers: Mapping[str, object] | None,
     extra_query: Mapping[str, object] | None,
-    extra_body: Mapping[str, Any] | None,
+    extra_body: object,
     timeout: object,
 ) -> list[Request] | None:
     """The `:predict` requests for one call, or None when openai's own `/embeddings` serves it."""
@@ -241,10 +254,9 @@ def plan_embeddings(
         return None
     texts = input_texts(input)
     options = _options_of(extra_body)
-    titles = options.pop("title", None)
-    if isinstance(titles, str):
-        titles = [titles] * len(texts)
-    elif titles is not None and len(titles) != len(texts):
+    title = options.pop("title", None)  # a string or a list of strings (embedding_options checked)
+    titles = [title] * len(texts) if isinstance(title, str) else title if isinstance(title, list) else None
+    if titles is not None and len(titles) != len(texts):
         raise ValueError(f"title= has {len(titles)} titles for {len(texts)} input texts.")
     size = None
     if _given(dimensions):
@@ -301,7 +313,7 @@ class NativeTarget:
     openapi_route: bool
 
 
-def native_target(client: Any) -> NativeTarget:
+def native_target(client: VertexOpenAI | AsyncVertexOpenAI) -> NativeTarget:
     """What the native routes need to know about a client."""
     return NativeTarget(
         base_url=str(client.base_url),
@@ -343,31 +355,42 @@ async def arun_all(send: Callable[[Request], Awaitable[_T]], requests: Sequence[
         raise
 
 
-def finish(results: list[Any]) -> Any:
+def finish(results: Sequence[CreateEmbeddingResponse]) -> CreateEmbeddingResponse:
     """One result as it is (a raw response stays raw); several joined."""
     return results[0] if len(results) == 1 else join(results)
+
+
+#: openai 3's types for these parameters, with what openai 1.x and 2.x callers pass (NOT_GIVEN).
+_Dimensions: TypeAlias = "int | Omit | NotGiven"
+_EncodingFormat: TypeAlias = 'Literal["float", "base64"] | Omit | NotGiven'
+_User: TypeAlias = "str | Omit | NotGiven"
+_Timeout: TypeAlias = "float | http.Timeout | NotGiven | None"
+_Input: TypeAlias = "str | Iterable[str] | Iterable[int] | Iterable[Iterable[int]]"
 
 
 class VertexEmbeddings(Embeddings):
     """openai's `Embeddings`, sending Google embedding models to Vertex's `:predict` route."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: VertexOpenAI) -> None:
         super().__init__(client)
-        self._vertex_client = client  # our own reference: openai's `_client` attribute is private
+        # our own reference (openai's `_client` attribute is private), untyped: openai's `post()` takes
+        # the `post_parser` option, which its `RequestOptions` type leaves out
+        self._vertex_client: Any = client
         self._target = native_target(client)  # a client's target never changes (copies are new clients)
 
-    def create(  # type: ignore[override]  # openai's own arguments, widened to what every openai major takes
+    @override
+    def create(
         self,
         *,
-        input: str | Iterable[str] | Iterable[int] | Iterable[Iterable[int]],
+        input: _Input,
         model: str,
-        dimensions: Any = NOT_GIVEN,
-        encoding_format: Any = NOT_GIVEN,
-        user: Any = NOT_GIVEN,
-        extra_headers: Mapping[str, Any] | None = None,
+        dimensions: _Dimensions = NOT_GIVEN,
+        encoding_format: _EncodingFormat = NOT_GIVEN,
+        user: _User = NOT_GIVEN,
+        extra_headers: Mapping[str, object] | None = None,
         extra_query: Mapping[str, object] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-        timeout: Any = NOT_GIVEN,
+        extra_body: object = None,
+        timeout: _Timeout = NOT_GIVEN,
     ) -> CreateEmbeddingResponse:
         requests = plan_embeddings(
             self._target,
@@ -381,8 +404,10 @@ class VertexEmbeddings(Embeddings):
             timeout=timeout,
         )
         if requests is None:
-            return super().create(
-                input=input,  # type: ignore[arg-type]  # as the caller gave it
+            # openai's own method, given the arguments as the caller gave them (their types vary by major)
+            create: Callable[..., CreateEmbeddingResponse] = super().create
+            return create(
+                input=input,
                 model=model,
                 dimensions=dimensions,
                 encoding_format=encoding_format,
@@ -394,32 +419,37 @@ class VertexEmbeddings(Embeddings):
             )
         client = self._vertex_client
 
-        def send(request: Request) -> Any:
-            return client.post(request.url, cast_to=object, body=request.body, options=request.options)
+        def send(request: Request) -> CreateEmbeddingResponse:
+            # post_parser makes the answer (or with_raw_response's raw response, typed as openai types it)
+            answer: CreateEmbeddingResponse = client.post(
+                request.url, cast_to=object, body=request.body, options=request.options
+            )
+            return answer
 
-        return finish(run_all(send, requests))  # type: ignore[no-any-return]
+        return finish(run_all(send, requests))
 
 
 class AsyncVertexEmbeddings(AsyncEmbeddings):
     """openai's `AsyncEmbeddings`, sending Google embedding models to Vertex's `:predict` route."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: AsyncVertexOpenAI) -> None:
         super().__init__(client)
-        self._vertex_client = client  # our own reference: openai's `_client` attribute is private
+        self._vertex_client: Any = client  # as in VertexEmbeddings
         self._target = native_target(client)  # a client's target never changes (copies are new clients)
 
-    async def create(  # type: ignore[override]  # as VertexEmbeddings.create
+    @override
+    async def create(
         self,
         *,
-        input: str | Iterable[str] | Iterable[int] | Iterable[Iterable[int]],
+        input: _Input,
         model: str,
-        dimensions: Any = NOT_GIVEN,
-        encoding_format: Any = NOT_GIVEN,
-        user: Any = NOT_GIVEN,
-        extra_headers: Mapping[str, Any] | None = None,
+        dimensions: _Dimensions = NOT_GIVEN,
+        encoding_format: _EncodingFormat = NOT_GIVEN,
+        user: _User = NOT_GIVEN,
+        extra_headers: Mapping[str, object] | None = None,
         extra_query: Mapping[str, object] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-        timeout: Any = NOT_GIVEN,
+        extra_body: object = None,
+        timeout: _Timeout = NOT_GIVEN,
     ) -> CreateEmbeddingResponse:
         requests = plan_embeddings(
             self._target,
@@ -433,8 +463,9 @@ class AsyncVertexEmbeddings(AsyncEmbeddings):
             timeout=timeout,
         )
         if requests is None:
-            return await super().create(
-                input=input,  # type: ignore[arg-type]  # as the caller gave it
+            create: Callable[..., Awaitable[CreateEmbeddingResponse]] = super().create  # as VertexEmbeddings
+            return await create(
+                input=input,
                 model=model,
                 dimensions=dimensions,
                 encoding_format=encoding_format,
@@ -446,7 +477,10 @@ class AsyncVertexEmbeddings(AsyncEmbeddings):
             )
         client = self._vertex_client
 
-        async def send(request: Request) -> Any:
-            return await client.post(request.url, cast_to=object, body=request.body, options=request.options)
+        async def send(request: Request) -> CreateEmbeddingResponse:
+            answer: CreateEmbeddingResponse = await client.post(
+                request.url, cast_to=object, body=request.body, options=request.options
+            )
+            return answer
 
-        return finish(await arun_all(send, requests))  # type: ignore[no-any-return]
+        return finish(await arun_all(send, requests))
