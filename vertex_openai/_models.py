@@ -9,21 +9,28 @@ publisher, `created` 0 (the listing has no creation time).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Coroutine, Generator, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Generator, Mapping
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
-from openai import NOT_GIVEN
+from openai import NOT_GIVEN, NotGiven
 from openai.pagination import AsyncPage, SyncPage
 from openai.resources.models import AsyncModels, Models
 from openai.types import Model
+from typing_extensions import override
 
 from . import _native
+from ._compat import http
+from ._util import JSONObject
+
+if TYPE_CHECKING:
+    from ._client import AsyncVertexOpenAI, VertexOpenAI
 
 _P = TypeVar("_P", SyncPage[Model], AsyncPage[Model])
 
 #: The publisher `models.list()` lists: Google's own models (Gemini, embeddings, Imagen, ...).
 DEFAULT_PUBLISHER = "google"
+_Timeout: TypeAlias = "float | http.Timeout | NotGiven | None"
 
 
 def model_of(publisher_model: object) -> Model:
@@ -33,12 +40,14 @@ def model_of(publisher_model: object) -> Model:
     if len(parts) != 4 or parts[0] != "publishers" or parts[2] != "models":
         raise ValueError(f"Vertex AI's publisher model listing sent an entry without a model name: {name!r}.")
     publisher, model = parts[1], parts[3]
-    extra: dict[str, Any] = {}
+    extra: JSONObject = {}
     assert isinstance(publisher_model, Mapping)
     for field, key in (("launchStage", "launch_stage"), ("versionId", "version_id")):
         if isinstance(publisher_model.get(field), str):
             extra[key] = publisher_model[field]
-    return Model.construct(id=f"{publisher}/{model}", created=0, object="model", owned_by=publisher, **extra)
+    return Model.construct(
+        None, id=f"{publisher}/{model}", created=0, object="model", owned_by=publisher, **extra
+    )
 
 
 def next_page_token(body: object) -> str | None:
@@ -64,14 +73,14 @@ def split_id(model: str) -> tuple[str, str]:
 
 
 def _request_options(
-    extra_headers: Mapping[str, Any] | None,
+    extra_headers: Mapping[str, object] | None,
     extra_query: Mapping[str, object] | None,
     timeout: object,
-    post_parser: Any,
+    post_parser: Callable[[object], object],
     page_token: str | None = None,
-) -> dict[str, Any]:
+) -> JSONObject:
     params = {**(extra_query or {}), **({"pageToken": page_token} if page_token else {})}
-    options: dict[str, Any] = {"headers": dict(extra_headers or {}), "post_parser": post_parser}
+    options: JSONObject = {"headers": dict(extra_headers or {}), "post_parser": post_parser}
     if params:
         options["params"] = params
     if timeout is not NOT_GIVEN:
@@ -82,32 +91,38 @@ def _request_options(
 class VertexModels(Models):
     """openai's `Models`, answered from Vertex's publisher-model listing."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: VertexOpenAI) -> None:
         super().__init__(client)
-        self._vertex_client = client  # our own reference: openai's `_client` attribute is private
+        self._vertex = client._vertex
+        # our own reference (openai's `_client` attribute is private), untyped: openai's `get()` takes
+        # the `post_parser` option, which its `RequestOptions` type leaves out
+        self._vertex_client: Any = client
 
+    @override
     def retrieve(
         self,
         model: str,
         *,
-        extra_headers: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, object] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: object = None,
-        timeout: Any = NOT_GIVEN,
+        timeout: _Timeout = NOT_GIVEN,
     ) -> Model:
         """One model by id (`google/gemini-2.5-flash`, `gemini-2.5-flash`, `meta/llama-...-maas`)."""
-        publisher, name = split_id(self._vertex_client._vertex.models.full_name(model))
+        publisher, name = split_id(self._vertex.models.full_name(model))
         url = _native.publisher_models_url(str(self._vertex_client.base_url), publisher=publisher, model=name)
         options = _request_options(extra_headers, extra_query, timeout, model_of)
-        return self._vertex_client.get(url, cast_to=object, options=options)  # type: ignore[no-any-return]
+        answer: Model = self._vertex_client.get(url, cast_to=object, options=options)  # made by model_of
+        return answer
 
+    @override
     def list(
         self,
         *,
-        extra_headers: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, object] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: object = None,
-        timeout: Any = NOT_GIVEN,
+        timeout: _Timeout = NOT_GIVEN,
     ) -> SyncPage[Model]:
         """Google's publisher models, every page fetched (a raw response covers the first page)."""
         client = self._vertex_client
@@ -122,7 +137,10 @@ class VertexModels(Models):
                 options=_request_options(extra_headers, extra_query, timeout, parse, token),
             )
             if not isinstance(page, SyncPage):
-                return page  # type: ignore[no-any-return]  # with_raw_response: the first HTTP response
+                raw: SyncPage[Model] = (
+                    page  # with_raw_response: the first HTTP response, typed as openai does
+                )
+                return raw
             models += page.data
             token = getattr(page, "next_page_token", None)
             if token is None:
@@ -132,38 +150,45 @@ class VertexModels(Models):
 class AsyncVertexModels(AsyncModels):
     """openai's `AsyncModels`, answered from Vertex's publisher-model listing."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: AsyncVertexOpenAI) -> None:
         super().__init__(client)
-        self._vertex_client = client
+        self._vertex = client._vertex
+        self._vertex_client: Any = client  # as in VertexModels
 
+    @override
     async def retrieve(
         self,
         model: str,
         *,
-        extra_headers: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, object] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: object = None,
-        timeout: Any = NOT_GIVEN,
+        timeout: _Timeout = NOT_GIVEN,
     ) -> Model:
         """One model by id (`google/gemini-2.5-flash`, `gemini-2.5-flash`, `meta/llama-...-maas`)."""
-        publisher, name = split_id(self._vertex_client._vertex.models.full_name(model))
+        publisher, name = split_id(self._vertex.models.full_name(model))
         url = _native.publisher_models_url(str(self._vertex_client.base_url), publisher=publisher, model=name)
         options = _request_options(extra_headers, extra_query, timeout, model_of)
-        return await self._vertex_client.get(url, cast_to=object, options=options)  # type: ignore[no-any-return]
+        answer: Model = await self._vertex_client.get(url, cast_to=object, options=options)  # by model_of
+        return answer
 
-    def list(  # type: ignore[override]  # as VertexModels.list; awaitable and async-iterable like openai's
+    @override
+    def list(  # type: ignore[override]  # openai's AsyncPaginator is private; AsyncListing awaits/iterates alike
         self,
         *,
-        extra_headers: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, object] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: object = None,
-        timeout: Any = NOT_GIVEN,
+        timeout: _Timeout = NOT_GIVEN,
     ) -> AsyncListing:
         """Google's publisher models, every page fetched (a raw response covers the first page)."""
         return AsyncListing(self._fetch_all(extra_headers, extra_query, timeout))
 
     async def _fetch_all(
-        self, extra_headers: Mapping[str, Any] | None, extra_query: Mapping[str, object] | None, timeout: Any
+        self,
+        extra_headers: Mapping[str, object] | None,
+        extra_query: Mapping[str, object] | None,
+        timeout: object,
     ) -> AsyncPage[Model]:
         client = self._vertex_client
         url = _native.publisher_models_url(str(client.base_url), publisher=DEFAULT_PUBLISHER)
@@ -177,7 +202,10 @@ class AsyncVertexModels(AsyncModels):
                 options=_request_options(extra_headers, extra_query, timeout, parse, token),
             )
             if not isinstance(page, AsyncPage):
-                return page  # type: ignore[no-any-return]  # with_raw_response: the first HTTP response
+                raw: AsyncPage[Model] = (
+                    page  # with_raw_response: the first HTTP response, typed as openai does
+                )
+                return raw
             models += page.data
             token = getattr(page, "next_page_token", None)
             if token is None:
@@ -187,10 +215,10 @@ class AsyncVertexModels(AsyncModels):
 class AsyncListing:
     """What `AsyncVertexModels.list()` returns: `await` it for the page, or `async for` over its models."""
 
-    def __init__(self, fetch: Coroutine[Any, Any, AsyncPage[Model]]) -> None:
+    def __init__(self, fetch: Coroutine[object, None, AsyncPage[Model]]) -> None:
         self._fetch = fetch
 
-    def __await__(self) -> Generator[Any, None, AsyncPage[Model]]:
+    def __await__(self) -> Generator[object, None, AsyncPage[Model]]:
         return self._fetch.__await__()
 
     async def __aiter__(self) -> AsyncIterator[Model]:
