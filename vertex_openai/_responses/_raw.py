@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openai.resources.responses import (
     AsyncResponsesWithRawResponse,
@@ -19,13 +19,16 @@ from openai.resources.responses import (
     ResponsesWithStreamingResponse,
 )
 
+if TYPE_CHECKING:
+    from openai.resources.responses import AsyncResponses, Responses
+
 __all__ = ["AsyncRawView", "RawView"]
 
 
-class BridgedRawResponse:
-    """A bridged result seen as openai's `APIResponse`: `parse()` returns it."""
+class _BridgedResult:
+    """A bridged result seen as openai's `APIResponse` (what both kinds share)."""
 
-    def __init__(self, result: Any) -> None:
+    def __init__(self, result: object) -> None:
         self._result = result
         self.http_response: Any = getattr(result, "response", None)  # a stream's chat HTTP response
 
@@ -42,7 +45,11 @@ class BridgedRawResponse:
         value = self.headers.get("x-request-id")
         return value if isinstance(value, str) else None
 
-    def parse(self) -> Any:
+
+class BridgedRawResponse(_BridgedResult):
+    """A bridged result seen as openai's `APIResponse`: `parse()` returns it."""
+
+    def parse(self) -> Any:  # the bridged call's own result type
         return self._result
 
     def close(self) -> None:
@@ -51,54 +58,63 @@ class BridgedRawResponse:
             close()
 
 
-class AsyncBridgedRawResponse(BridgedRawResponse):
+class AsyncBridgedRawResponse(_BridgedResult):
     """Likewise for the async client (`await parse()`)."""
 
     async def parse(self) -> Any:  # openai's async response awaits parse()
         return self._result
 
-    async def close(self) -> None:  # type: ignore[override]
+    async def close(self) -> None:
         close = getattr(self._result, "close", None)
         if callable(close):
             await close()
 
 
 class _Streaming:
-    def __init__(self, call: Callable[[], Any], wrap: type[BridgedRawResponse]) -> None:
+    """`with_streaming_response`'s context manager: `with` for the sync client, `async with` for async."""
+
+    def __init__(
+        self, call: Callable[[], Any], wrap: type[BridgedRawResponse | AsyncBridgedRawResponse]
+    ) -> None:
         self._call = call
         self._wrap = wrap
-        self._raw: Any = None
+        self._raw: BridgedRawResponse | AsyncBridgedRawResponse | None = None
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> BridgedRawResponse | AsyncBridgedRawResponse:
         self._raw = self._wrap(self._call())
         return self._raw
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self._raw is not None:
+        if isinstance(self._raw, BridgedRawResponse):
             self._raw.close()
 
-    async def __aenter__(self) -> Any:
+    async def __aenter__(self) -> BridgedRawResponse | AsyncBridgedRawResponse:
         self._raw = self._wrap(await self._call())
         return self._raw
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self._raw is not None:
+        if isinstance(self._raw, AsyncBridgedRawResponse):
             await self._raw.close()
 
 
-class RawView:
-    """`with_raw_response` (streaming=False) or `with_streaming_response` of a sync `Responses`."""
-
+class _View:
     _BRIDGED = ("create", "parse", "retrieve", "delete", "cancel")
 
-    def __init__(self, resource: Any, *, streaming: bool, bridged: Callable[[Any], bool]) -> None:
+    def __init__(self, resource: object, *, streaming: bool, bridged: Callable[[object], bool]) -> None:
         self._resource = resource
         self._streaming = streaming
         self._bridged = bridged
+
+
+class RawView(_View):
+    """`with_raw_response` (streaming=False) or `with_streaming_response` of a sync `Responses`."""
+
+    def __init__(self, resource: Responses, *, streaming: bool, bridged: Callable[[object], bool]) -> None:
+        super().__init__(resource, streaming=streaming, bridged=bridged)
         self._openai = (ResponsesWithStreamingResponse if streaming else ResponsesWithRawResponse)(resource)
 
     def __getattr__(self, name: str) -> Any:
@@ -106,7 +122,7 @@ class RawView:
             return getattr(self._openai, name)
         method = getattr(self._resource, name)
 
-        def call(*args: Any, **kwargs: Any) -> Any:
+        def call(*args: object, **kwargs: object) -> object:
             if name in ("create", "parse") and not self._bridged(kwargs.get("model")):
                 return getattr(self._openai, name)(*args, **kwargs)
             if self._streaming:
@@ -116,23 +132,23 @@ class RawView:
         return call
 
 
-class AsyncRawView(RawView):
+class AsyncRawView(_View):
     """Likewise for `AsyncResponses`."""
 
-    def __init__(self, resource: Any, *, streaming: bool, bridged: Callable[[Any], bool]) -> None:
-        self._resource = resource
-        self._streaming = streaming
-        self._bridged = bridged
+    def __init__(
+        self, resource: AsyncResponses, *, streaming: bool, bridged: Callable[[object], bool]
+    ) -> None:
+        super().__init__(resource, streaming=streaming, bridged=bridged)
         self._openai = (AsyncResponsesWithStreamingResponse if streaming else AsyncResponsesWithRawResponse)(
             resource
-        )  # type: ignore[assignment]
+        )
 
     def __getattr__(self, name: str) -> Any:
         if name not in self._BRIDGED:
             return getattr(self._openai, name)
         method = getattr(self._resource, name)
 
-        def call(*args: Any, **kwargs: Any) -> Any:
+        def call(*args: object, **kwargs: object) -> object:
             if name in ("create", "parse") and not self._bridged(kwargs.get("model")):
                 return getattr(self._openai, name)(*args, **kwargs)
             if self._streaming:
