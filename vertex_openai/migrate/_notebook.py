@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, replace
 from typing import Any
 
 from . import _deps, _python
@@ -43,14 +44,30 @@ def pip_line(line: str) -> tuple[str, list[str]]:
     return found["head"] + " ".join(tokens), notes
 
 
-def _layout(text: str, notebook: Any) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class _Layout:
+    """How a notebook's JSON was written, to write it back the same way."""
+
+    indent: int | None = 1  # nbformat's layout
+    sort_keys: bool = True
+    ensure_ascii: bool = False
+    newline: bool = True
+
+    def dump(self, notebook: object) -> str:
+        dumped = json.dumps(
+            notebook, indent=self.indent, sort_keys=self.sort_keys, ensure_ascii=self.ensure_ascii
+        )
+        return dumped + ("\n" if self.newline else "")
+
+
+def _layout(text: str, notebook: object) -> _Layout | None:
     for indent in (1, 2, 4, None):
         for sort_keys in (True, False):
             for ensure_ascii in (False, True):
-                options = {"indent": indent, "sort_keys": sort_keys, "ensure_ascii": ensure_ascii}
-                dumped = json.dumps(notebook, **options)  # type: ignore[arg-type]  # mixed option types
+                layout = _Layout(indent, sort_keys, ensure_ascii, newline=False)
+                dumped = layout.dump(notebook)
                 if text in (dumped, dumped + "\n"):
-                    return {**options, "newline": text.endswith("\n")}
+                    return replace(layout, newline=text.endswith("\n"))
     return None
 
 
@@ -129,6 +146,5 @@ def migrate_notebook(text: str) -> tuple[str, list[Finding]]:
         cell["source"] = source.splitlines(keepends=True) if isinstance(cell.get("source"), list) else source
     if layout is None:
         findings.append(Finding(1, "note", "notebook JSON re-written in nbformat's layout", cell=None))
-        layout = {"indent": 1, "sort_keys": True, "ensure_ascii": False, "newline": True}
-    newline = layout.pop("newline")
-    return json.dumps(notebook, **layout) + ("\n" if newline else ""), findings
+        layout = _Layout()
+    return layout.dump(notebook), findings
