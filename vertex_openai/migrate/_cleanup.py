@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 
 import libcst as cst
 from libcst.metadata import (
@@ -13,6 +13,7 @@ from libcst.metadata import (
     MetadataWrapper,
     ParentNodeProvider,
     QualifiedNameProvider,
+    Scope,
     ScopeProvider,
 )
 
@@ -256,10 +257,12 @@ class _Lines(cst.CSTVisitor):
 def _drop_dead(module: cst.Module) -> cst.Module | None:
     """Remove credential lines whose results nothing reads any more (to a fixed point, in one pass)."""
     wrapper = MetadataWrapper(module)
-    meta = wrapper.resolve_many([ScopeProvider, QualifiedNameProvider, ParentNodeProvider])
-    scopes: Mapping[cst.CSTNode, Any] = meta[ScopeProvider]
-    qualified: Mapping[cst.CSTNode, Any] = meta[QualifiedNameProvider]
-    parents: Mapping[cst.CSTNode, Any] = meta[ParentNodeProvider]
+    wrapper.resolve_many(  # in one pass; resolve() below reads each
+        [ScopeProvider, QualifiedNameProvider, ParentNodeProvider]
+    )
+    scopes: Mapping[cst.CSTNode, Scope | None] = wrapper.resolve(ScopeProvider)
+    qualified: Mapping[cst.CSTNode, object] = wrapper.resolve(QualifiedNameProvider)
+    parents: Mapping[cst.CSTNode, cst.CSTNode] = wrapper.resolve(ParentNodeProvider)
     lines = _Lines()
     wrapper.module.visit(lines)
     dead: set[cst.CSTNode] = set()

@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal, TypeVar, cast
 
 import libcst as cst
 from libcst.metadata import (
@@ -16,8 +16,10 @@ from libcst.metadata import (
     ParentNodeProvider,
     PositionProvider,
     QualifiedNameProvider,
+    Scope,
     ScopeProvider,
 )
+from typing_extensions import override
 
 from . import _cleanup, _warnings
 from ._meta import qualified_names
@@ -95,17 +97,25 @@ def migrate_source(code: str) -> tuple[str, list[Finding]]:
     return new_code, sorted(findings, key=lambda f: f.line)
 
 
+_Node = TypeVar("_Node", bound=cst.CSTNode)
+
+
 class _Apply(cst.CSTTransformer):
     def __init__(self, plan: _Plan) -> None:
         super().__init__()
         self.plan = plan
 
-    def on_leave(  # type: ignore[override]  # one rule for every node type
-        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
-    ) -> cst.CSTNode | cst.RemovalSentinel:
+    @override
+    def on_leave(  # one rule for every node type
+        self, original_node: _Node, updated_node: _Node
+    ) -> _Node | cst.RemovalSentinel | cst.FlattenSentinel[_Node]:
         if original_node in self.plan.remove:
             return cst.RemoveFromParent()
-        return self.plan.replace.get(original_node, updated_node)
+        if original_node not in self.plan.replace:
+            return updated_node
+        # an expression for an expression: libcst's signature asks for the same node class, while
+        # libcst itself only checks that the parent accepts the new node (and it does by construction)
+        return cast(_Node, self.plan.replace[original_node])
 
 
 class _Collect(cst.CSTVisitor):
@@ -133,13 +143,13 @@ class _Migration:
     def __init__(self, wrapper: MetadataWrapper) -> None:
         self.wrapper = wrapper
         self.module = wrapper.module
-        meta = wrapper.resolve_many(
+        wrapper.resolve_many(  # in one pass; resolve() below reads each
             [QualifiedNameProvider, ScopeProvider, ParentNodeProvider, PositionProvider]
         )
-        self.qualified: Mapping[cst.CSTNode, Any] = meta[QualifiedNameProvider]
-        self.scopes: Mapping[cst.CSTNode, Any] = meta[ScopeProvider]
-        self.parents: Mapping[cst.CSTNode, Any] = meta[ParentNodeProvider]
-        self.positions: Mapping[cst.CSTNode, Any] = meta[PositionProvider]
+        self.qualified: Mapping[cst.CSTNode, object] = wrapper.resolve(QualifiedNameProvider)
+        self.scopes: Mapping[cst.CSTNode, Scope | None] = wrapper.resolve(ScopeProvider)
+        self.parents: Mapping[cst.CSTNode, cst.CSTNode] = wrapper.resolve(ParentNodeProvider)
+        self.positions: Mapping[cst.CSTNode, CodeRange] = wrapper.resolve(PositionProvider)
         self.seen = _Collect()
         self.module.visit(self.seen)
 
