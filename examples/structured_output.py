@@ -1,6 +1,6 @@
 """Structured output: openai's parse() with a pydantic model (Vertex takes a subset of JSON Schema:
-keep models flat and non-recursive). On openai 1.x, `client.beta.chat.completions.parse` is the
-same call; openai 2 and 3 keep only `client.chat.completions.parse`, used here."""
+keep models flat and non-recursive). Needs openai 1.92 or newer: before that, the same call is
+`client.beta.chat.completions.parse`; openai 2 and 3 keep only `client.chat.completions.parse`."""
 
 import pydantic
 

@@ -247,6 +247,7 @@ def new_private_key_pem() -> str:
 
 
 def chat_stream(client: Any) -> Any:
-    """`client.chat.completions.stream`; on openai 1.x before it moved there, the `beta` one."""
-    completions = client.chat.completions
-    return completions.stream if hasattr(completions, "stream") else client.beta.chat.completions.stream
+    """`client.chat.completions.stream`; before openai 1.92, the `beta` one (helpers_api.chat_helpers)."""
+    from helpers_api import chat_helpers
+
+    return chat_helpers(client).stream

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fake_gemini import GREETING, SIGNATURE
 from harness import ROOT, LocalGoogle
+from helpers_api import chat_helper_marks
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
@@ -43,7 +44,10 @@ def test_every_example_is_checked() -> None:
     assert {path.name for path in EXAMPLES} == set(EXPECTED)
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+@pytest.mark.parametrize(
+    "path",
+    [pytest.param(path, id=path.name, marks=chat_helper_marks(path.read_text())) for path in EXAMPLES],
+)
 def test_example_runs(
     path: Path,
     local_google: LocalGoogle,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fakes import STATIC_TOKEN, Reply, VertexServer
+from helpers_api import chat_helpers
 from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolParam
 from recordings import CASSETTES, VERTEX_BASE, cassette_from_recording, keeping, load, replay
 
@@ -133,9 +134,7 @@ def test_streamed_message_passed_back_keeps_its_signature(server: VertexServer) 
     server.reply(Reply(200, text=STREAMED_CALL, content_type="text/event-stream"))
     client = VertexOpenAI(base_url=server.base_url, access_token=TOKEN)
     messages: list[Any] = [{"role": "user", "content": "Weather in Paris?"}]
-    with client.chat.completions.stream(
-        model="gemini-3-pro-preview", messages=messages, tools=TOOLS
-    ) as stream:
+    with chat_helpers(client).stream(model="gemini-3-pro-preview", messages=messages, tools=TOOLS) as stream:
         message = stream.get_final_completion().choices[0].message
     assert message.tool_calls
     call_id = message.tool_calls[0].id

@@ -9,6 +9,7 @@ import openai
 import pydantic
 import pytest
 from fakes import STATIC_TOKEN, Reply, VertexServer, completion
+from helpers_api import chat_helpers
 from openai.types.chat import ChatCompletionMessageParam
 
 from vertex_openai import AsyncVertexOpenAI, TokenRefreshError, VertexOpenAI
@@ -120,9 +121,7 @@ def test_structured_output_parse(client: VertexOpenAI, server: VertexServer) -> 
     server.reply(
         Reply(200, completion(json.dumps({"greeting": "hi"}))), Reply(200, completion('{"greeting": "yo"}'))
     )
-    parsed = client.chat.completions.parse(
-        model="gemini-2.5-flash", messages=MESSAGES, response_format=Answer
-    )
+    parsed = chat_helpers(client).parse(model="gemini-2.5-flash", messages=MESSAGES, response_format=Answer)
     assert parsed.choices[0].message.parsed == Answer(greeting="hi")
     assert server.seen[0].json["response_format"]["type"] == "json_schema"
     beta_chat = getattr(getattr(client.beta, "chat", None), "completions", None)
