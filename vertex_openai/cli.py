@@ -20,12 +20,13 @@ import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeAlias
 
 import openai
 
 from ._client import VertexOpenAI
 from ._errors import NO_CREDENTIALS_FIX, CredentialsNotFoundError, TokenRefreshError, VertexAuthError, hint
+from ._util import JSONObject
 from ._version import __version__
 from .gemini import REASONING_EFFORT_BUDGETS, ThinkingConfig, gemini_options
 from .thoughts import iter_thoughts
@@ -96,7 +97,10 @@ def _common_options() -> argparse.ArgumentParser:
     return common
 
 
-def _add_doctor(commands: Any, common: argparse.ArgumentParser) -> None:
+_Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"  # add_subparsers()
+
+
+def _add_doctor(commands: _Commands, common: argparse.ArgumentParser) -> None:
     command = commands.add_parser(
         "doctor", parents=[common], help="show what the client resolves and check that a token can be had"
     )
@@ -109,7 +113,7 @@ def _add_doctor(commands: Any, common: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_chat(commands: Any, common: argparse.ArgumentParser) -> None:
+def _add_chat(commands: _Commands, common: argparse.ArgumentParser) -> None:
     command = commands.add_parser("chat", parents=[common], help="stream an answer to a prompt")
     command.add_argument("prompt")
     command.add_argument("--model", default=DEFAULT_MODEL, help=f"model (default {DEFAULT_MODEL})")
@@ -130,7 +134,7 @@ def _add_chat(commands: Any, common: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_migrate(commands: Any, common: argparse.ArgumentParser) -> None:
+def _add_migrate(commands: _Commands, common: argparse.ArgumentParser) -> None:
     from . import migrate  # light: libcst is imported only when the command runs
 
     command = commands.add_parser(
@@ -245,7 +249,7 @@ def doctor(
     as_json: bool = False,
 ) -> int:
     """Print what the client would resolve and each failure with its cause and fix."""
-    report: dict[str, Any] = {}
+    report: JSONObject = {}
     checks: list[Check] = []
     try:
         client: VertexOpenAI | None = VertexOpenAI(
@@ -281,7 +285,7 @@ def _check(name: str, problem: Problem) -> Check:
     return Check(name, False, problem.detail, problem.fix)
 
 
-def _token_check(client: VertexOpenAI, report: dict[str, Any]) -> Check:
+def _token_check(client: VertexOpenAI, report: JSONObject) -> Check:
     source = client.token_source
     try:
         source.token()
@@ -309,7 +313,7 @@ def _call_check(client: VertexOpenAI, model: str) -> Check:
     return Check("call", True, f"{model} answered")
 
 
-def _print_report(report: dict[str, Any], checks: list[Check], out: TextIO) -> None:
+def _print_report(report: JSONObject, checks: list[Check], out: TextIO) -> None:
     color = out.isatty() and not os.environ.get("NO_COLOR")
     paint = {True: "\033[32m", False: "\033[31m"}
     for name in ("project", "location", "base_url", "credentials", "quota_project", "token_expiry"):
