@@ -10,11 +10,13 @@ from typing import Any
 
 from openai import NotGiven, Omit
 
+from .._util import JSONObject
+
 #: Prefix of the `encrypted_content` of the `reasoning` items that carry Gemini's thought signatures.
 CARRIER_PREFIX = "vertex-openai.signatures.v1:"
 
 
-def given(value: Any) -> bool:
+def given(value: object) -> bool:
     """Whether a keyword argument was really given (openai marks left-out ones NOT_GIVEN / omit)."""
     return value is not None and not isinstance(value, (NotGiven, Omit))
 
@@ -26,14 +28,14 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{random.getrandbits(96):024x}"
 
 
-def field(obj: Any, name: str) -> Any:
+def field(obj: object, name: str) -> Any:
     """`obj.name` or `obj[name]`: openai objects and plain dicts (TypedDicts) alike; None when absent."""
     if isinstance(obj, dict):
         return obj.get(name)
     return getattr(obj, name, None)
 
 
-def extra_field(obj: Any, name: str) -> Any:
+def extra_field(obj: object, name: str) -> object:
     """Like `field`, for a field openai's types do not declare (`extra_content`): read from the
     model's extras directly (a missing attribute of a pydantic model is slow to ask for)."""
     if type(obj) is dict:
@@ -44,14 +46,14 @@ def extra_field(obj: Any, name: str) -> Any:
     return field(obj, name)
 
 
-def encode_carrier(message_extra: Any, calls: Mapping[str, Any]) -> str:
+def encode_carrier(message_extra: object, calls: Mapping[str, object]) -> str:
     """The `encrypted_content` that carries an assistant turn's `extra_content` (thought signatures)
     through the caller's own history: by tool call id, and the message's own."""
     payload = {"message": message_extra, "tool_calls": dict(calls)}
     return CARRIER_PREFIX + base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
 
 
-def decode_carrier(value: Any) -> tuple[Any, dict[str, Any]] | None:
+def decode_carrier(value: object) -> tuple[object, JSONObject] | None:
     """(message `extra_content`, {call id: `extra_content`}) from `encode_carrier`'s value, else None."""
     if not isinstance(value, str) or not value.startswith(CARRIER_PREFIX):
         return None
@@ -64,7 +66,7 @@ def decode_carrier(value: Any) -> tuple[Any, dict[str, Any]] | None:
     return payload.get("message"), payload["tool_calls"]
 
 
-def merged(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+def merged(base: Mapping[str, object], override: Mapping[str, object]) -> JSONObject:
     """A new dict: `override` wins key by key, nested dicts are merged, neither input is changed."""
     out = dict(base)
     for key, value in override.items():

@@ -49,7 +49,7 @@ class _BridgedResult:
 class BridgedRawResponse(_BridgedResult):
     """A bridged result seen as openai's `APIResponse`: `parse()` returns it."""
 
-    def parse(self) -> Any:  # the bridged call's own result type
+    def parse(self) -> object:  # the bridged call's own result type
         return self._result
 
     def close(self) -> None:
@@ -61,7 +61,7 @@ class BridgedRawResponse(_BridgedResult):
 class AsyncBridgedRawResponse(_BridgedResult):
     """Likewise for the async client (`await parse()`)."""
 
-    async def parse(self) -> Any:  # openai's async response awaits parse()
+    async def parse(self) -> object:  # openai's async response awaits parse()
         return self._result
 
     async def close(self) -> None:
@@ -117,7 +117,7 @@ class RawView(_View):
         super().__init__(resource, streaming=streaming, bridged=bridged)
         self._openai = (ResponsesWithStreamingResponse if streaming else ResponsesWithRawResponse)(resource)
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> object:
         if name not in self._BRIDGED:
             return getattr(self._openai, name)
         method = getattr(self._resource, name)
@@ -143,7 +143,7 @@ class AsyncRawView(_View):
             resource
         )
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> object:
         if name not in self._BRIDGED:
             return getattr(self._openai, name)
         method = getattr(self._resource, name)

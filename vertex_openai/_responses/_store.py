@@ -14,6 +14,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from openai.types.responses import Response
 
+from .._util import JSONObject
+
 __all__ = ["DEFAULT_MAX_RESPONSES", "ConversationStore", "InMemoryConversationStore", "StoredResponse"]
 
 #: How many responses the default store keeps per client (and its copies).
@@ -26,9 +28,9 @@ class StoredResponse:
     like OpenAI, a follow-up's `instructions` replace the earlier ones)."""
 
     response: Response
-    messages: tuple[dict[str, Any], ...]
+    messages: tuple[JSONObject, ...]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """A JSON-ready form, for stores that keep responses outside the process."""
         return {"response": self.response.model_dump(mode="json"), "messages": list(self.messages)}
 
