@@ -29,6 +29,7 @@ from typing import Any
 
 from ._compat import ServerSentEvent
 from ._signatures import SignatureMemory, mint_call_id
+from ._util import JSONObject
 
 _CHUNK = "chat.completion.chunk"
 
@@ -79,7 +80,7 @@ class RepairedEvent(ServerSentEvent):
     """
 
     def __init__(
-        self, chunk: Any, *, event: str | None = None, id: str | None = None, retry: int | None = None
+        self, chunk: object, *, event: str | None = None, id: str | None = None, retry: int | None = None
     ) -> None:
         super().__init__(event=event, id=id, retry=retry)
         self._chunk = chunk
@@ -91,23 +92,23 @@ class RepairedEvent(ServerSentEvent):
             self._text = json.dumps(self._chunk, separators=(",", ":"), ensure_ascii=False)
         return self._text
 
-    def json(self) -> Any:
+    def json(self) -> object:
         return self._chunk
 
 
 @dataclass
 class _Call:
-    id: Any = None
-    type: Any = None
-    name: Any = None
+    id: object = None
+    type: object = None
+    name: object = None
     arguments: str = ""
-    extra_content: Any = None
+    extra_content: object = None
 
 
 @dataclass
 class _Choice:
     role_sent: bool = False
-    extra_content: dict[str, Any] = field(default_factory=dict)
+    extra_content: JSONObject = field(default_factory=dict)
     calls: list[_Call] = field(default_factory=list)
     content: list[str] = field(default_factory=list)  # kept only when signatures are remembered
     remembered: bool = False
@@ -119,12 +120,12 @@ class ChunkRepair:
     def __init__(self, memory: SignatureMemory | None = None) -> None:
         self._choices: dict[int, _Choice] = {}
         self._memory = memory
-        self._usage: Any = None
-        self._last: dict[str, Any] | None = None
-        self._held: dict[str, Any] | None = None  # the last chunk with a finish_reason, not yet sent
+        self._usage: object = None
+        self._last: JSONObject | None = None
+        self._held: JSONObject | None = None  # the last chunk with a finish_reason, not yet sent
         self._ended = False
 
-    def __call__(self, chunk: Any) -> list[Any]:
+    def __call__(self, chunk: Any) -> list[object]:
         """The chunks to deliver for one received chunk: none, it, or it and a `finish_reason` chunk."""
         choices = chunk.get("choices") if isinstance(chunk, dict) else None
         if not isinstance(choices, list) or chunk.get("object", _CHUNK) != _CHUNK:
@@ -135,7 +136,7 @@ class ChunkRepair:
         self._last = chunk
         if not choices:
             return [] if usage is not None else [chunk]  # a usage-only chunk: its usage goes last
-        finishing: list[dict[str, Any]] = []
+        finishing: list[JSONObject] = []
         for choice in choices:
             if isinstance(choice, dict) and isinstance(choice.get("delta"), dict):
                 index = choice.get("index", 0)
@@ -158,7 +159,7 @@ class ChunkRepair:
         released, self._held = ([self._held] if self._held is not None else []), out.pop()
         return released + out  # the finishing chunk waits for the usage that may still come
 
-    def end(self) -> list[Any]:
+    def end(self) -> list[object]:
         """What the stream still owes when it ends: the held finishing chunk, with the final usage."""
         if self._ended:
             return []
@@ -176,7 +177,7 @@ class ChunkRepair:
         if self._memory is None or state.remembered:
             return
         state.remembered = True
-        message: dict[str, Any] = {"role": "assistant", "content": "".join(state.content)}
+        message: JSONObject = {"role": "assistant", "content": "".join(state.content)}
         if state.calls:
             message["tool_calls"] = [
                 {
@@ -193,11 +194,11 @@ class ChunkRepair:
         self._memory.remember_message(message)
 
 
-def _head(chunk: dict[str, Any]) -> dict[str, Any]:
+def _head(chunk: JSONObject) -> JSONObject:
     return {key: value for key, value in chunk.items() if key not in ("choices", "usage")}
 
 
-def _signature_fields(seen: dict[str, Any]) -> dict[str, Any] | None:
+def _signature_fields(seen: JSONObject) -> JSONObject | None:
     """Only the thought signature of what a message's deltas said in `extra_content`."""
     for vendor in ("google", "vertex"):
         fields = seen.get(vendor)
@@ -206,7 +207,7 @@ def _signature_fields(seen: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _repair_delta(state: _Choice, delta: dict[str, Any]) -> None:
+def _repair_delta(state: _Choice, delta: JSONObject) -> None:
     if "role" in delta:
         if state.role_sent:
             del delta["role"]
@@ -280,7 +281,7 @@ def _complete_json(text: str) -> bool:
     return True
 
 
-def _drop_repeats(new: dict[str, Any], seen: dict[str, Any]) -> None:
+def _drop_repeats(new: JSONObject, seen: JSONObject) -> None:
     """Remove from `new` the strings already sent under the same keys (the accumulator would concatenate
     them); keep flags such as `thought: true`, which mark each delta."""
     for key in list(new):
