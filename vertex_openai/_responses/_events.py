@@ -15,6 +15,7 @@ from typing import Any
 
 from openai.types import responses as types
 
+from .._util import JSONObject
 from ..thoughts import ThoughtSplitter
 from ._common import extra_field, field, new_id
 from ._request import THOUGHT_MARKER, Bridged
@@ -64,13 +65,13 @@ class EventTranslator:
         self._items: list[_Item] = []
         self._open: _Item | None = None
         self._calls: dict[int, _Item] = {}
-        self._call_extras: dict[int, dict[str, Any]] = {}
-        self._message_extra: dict[str, Any] = {}
+        self._call_extras: dict[int, JSONObject] = {}
+        self._message_extra: JSONObject = {}
         self._splitter = ThoughtSplitter(THOUGHT_MARKER) if bridged.summaries else None
-        self._finish_reason: Any = None
-        self._usage: Any = None
+        self._finish_reason: object = None
+        self._usage: object = None
 
-    def _event(self, cls: Any, **values: Any) -> Any:
+    def _event(self, cls: Any, **values: object) -> object:
         event = cls.model_validate({**values, "sequence_number": self._sequence})
         self._sequence += 1
         return event
@@ -82,8 +83,8 @@ class EventTranslator:
             self._event(types.ResponseInProgressEvent, type="response.in_progress", response=snapshot),
         ]
 
-    def feed(self, chunk: Any) -> list[Any]:
-        events: list[Any] = []
+    def feed(self, chunk: object) -> list[Any]:
+        events: list[object] = []
         chunk_usage = field(chunk, "usage")
         if chunk_usage is not None:
             self._usage = chunk_usage
@@ -114,7 +115,7 @@ class EventTranslator:
         return events
 
     def finish(self) -> list[Any]:
-        events: list[Any] = []
+        events: list[object] = []
         if self._splitter is not None:
             for kind, piece in self._splitter.flush():
                 self._text(events, "reasoning" if kind == "thought" else "message", piece)
@@ -151,7 +152,7 @@ class EventTranslator:
 
     # -- items --------------------------------------------------------------------------------
 
-    def _text(self, events: list[Any], kind: str, text: str) -> None:
+    def _text(self, events: list[object], kind: str, text: str) -> None:
         item = self._open
         if item is None or item.kind != kind:
             self._close(events)
@@ -182,13 +183,13 @@ class EventTranslator:
                             output_index=item.output_index, summary_index=0, delta=text)
             )  # fmt: skip
         else:
-            extra: dict[str, Any] = {"logprobs": []} if _LOGPROBS else {}
+            extra: JSONObject = {"logprobs": []} if _LOGPROBS else {}
             events.append(
                 self._event(types.ResponseTextDeltaEvent, type="response.output_text.delta", item_id=item.id,
                             output_index=item.output_index, content_index=0, delta=text, **extra)
             )  # fmt: skip
 
-    def _call(self, events: list[Any], call: Any) -> None:
+    def _call(self, events: list[object], call: object) -> None:
         index = field(call, "index") or 0
         function = field(call, "function")
         extra = extra_field(call, "extra_content")
@@ -216,7 +217,7 @@ class EventTranslator:
                             output_index=item.output_index, delta=arguments)
             )  # fmt: skip
 
-    def _added(self, item: _Item, value: dict[str, Any]) -> Any:
+    def _added(self, item: _Item, value: JSONObject) -> object:
         return self._event(
             types.ResponseOutputItemAddedEvent,
             type="response.output_item.added",
@@ -224,7 +225,7 @@ class EventTranslator:
             item=value,
         )
 
-    def _close(self, events: list[Any]) -> None:
+    def _close(self, events: list[object]) -> None:
         item, self._open = self._open, None
         if item is None or item.done:
             return
@@ -239,13 +240,13 @@ class EventTranslator:
                                       type="response.reasoning_summary_part.done", summary_index=0,
                                       part=part, **where))  # fmt: skip
         elif item.kind == "message":
-            extra: dict[str, Any] = {"logprobs": []} if _LOGPROBS else {}
+            extra: JSONObject = {"logprobs": []} if _LOGPROBS else {}
             events.append(self._event(types.ResponseTextDoneEvent, type="response.output_text.done",
                                       content_index=0, text=item.text, **where, **extra))  # fmt: skip
             events.append(self._event(types.ResponseContentPartDoneEvent, type="response.content_part.done",
                                       content_index=0, part=text_part(item.text), **where))  # fmt: skip
         else:
-            named: dict[str, Any] = {"name": item.name} if _DONE_NAME else {}
+            named: JSONObject = {"name": item.name} if _DONE_NAME else {}
             events.append(self._event(types.ResponseFunctionCallArgumentsDoneEvent,
                                       type="response.function_call_arguments.done", arguments=item.text,
                                       **where, **named))  # fmt: skip
@@ -258,7 +259,7 @@ class EventTranslator:
             )
         )
 
-    def _final_item(self, item: _Item, carrier: str | None) -> dict[str, Any]:
+    def _final_item(self, item: _Item, carrier: str | None) -> JSONObject:
         if item.kind == "message":
             return message_item(item.id, item.text)
         if item.kind == "function_call":
@@ -266,7 +267,7 @@ class EventTranslator:
         return reasoning_item(item.id, [item.text] if item.parts else [], carrier if not item.parts else None)
 
     def _chat_call(self, index: int, item: _Item) -> dict[str, Any]:
-        call: dict[str, Any] = {
+        call: JSONObject = {
             "id": item.call_id,
             "type": "function",
             "function": {"name": item.name, "arguments": item.text},
@@ -276,7 +277,7 @@ class EventTranslator:
         return call
 
     def _snapshot(
-        self, state: str, output: list[dict[str, Any]], incomplete: dict[str, Any] | None, used: Any
+        self, state: str, output: list[JSONObject], incomplete: JSONObject | None, used: Any
     ) -> types.Response:
         return build_response(
             self.bridged,
@@ -289,7 +290,7 @@ class EventTranslator:
         )
 
 
-def _merge(into: dict[str, Any], extra: dict[str, Any]) -> None:
+def _merge(into: dict[str, Any], extra: JSONObject) -> None:
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(into.get(key), dict):
             _merge(into[key], value)
@@ -297,7 +298,7 @@ def _merge(into: dict[str, Any], extra: dict[str, Any]) -> None:
             into[key] = value.copy() if isinstance(value, dict) else value
 
 
-def _without_thought_flag(extra: dict[str, Any]) -> dict[str, Any]:
+def _without_thought_flag(extra: JSONObject) -> JSONObject:
     google = extra.get("google")
     if not isinstance(google, dict) or "thought" not in google:
         return extra

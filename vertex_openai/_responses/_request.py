@@ -12,6 +12,7 @@ from typing import Any
 
 import openai
 
+from .._util import JSONObject
 from ._common import decode_carrier, field, merged
 
 __all__ = ["THOUGHT_MARKER", "Bridged", "UnsupportedParameterError", "to_chat"]
@@ -58,12 +59,12 @@ class Bridged:
     Response echoes back from the request."""
 
     chat: dict[str, Any]
-    history: tuple[dict[str, Any], ...]  # chat messages without the instructions, new input included
-    echo: dict[str, Any]
+    history: tuple[JSONObject, ...]  # chat messages without the instructions, new input included
+    echo: JSONObject
     summaries: bool  # thought summaries were asked for (`reasoning.summary`)
 
 
-def to_chat(params: Mapping[str, Any], history: Sequence[dict[str, Any]] = ()) -> Bridged:
+def to_chat(params: Mapping[str, Any], history: Sequence[JSONObject] = ()) -> Bridged:
     """Translate a Responses call (only given parameters) that continues `history` (chat messages)."""
     _refuse_unknown(params)
     model = params.get("model")
@@ -79,7 +80,7 @@ def to_chat(params: Mapping[str, Any], history: Sequence[dict[str, Any]] = ()) -
             raise UnsupportedParameterError("instructions", "only a string is supported")
         messages.insert(0, {"role": "system", "content": instructions})
 
-    chat: dict[str, Any] = {"model": model, "messages": messages}
+    chat: JSONObject = {"model": model, "messages": messages}
     chat.update({k: params[k] for k in _PASSED if k in params})
     for name, target in (
         ("temperature", "temperature"),
@@ -133,7 +134,7 @@ def to_chat(params: Mapping[str, Any], history: Sequence[dict[str, Any]] = ()) -
     return Bridged(chat, tuple(list(history) + new), echo, summaries)
 
 
-def _refuse_unknown(params: Mapping[str, Any]) -> None:
+def _refuse_unknown(params: Mapping[str, object]) -> None:
     for name, value in params.items():
         if name in _IGNORED or name in _PASSED:
             continue
@@ -143,14 +144,14 @@ def _refuse_unknown(params: Mapping[str, Any]) -> None:
             raise UnsupportedParameterError(name, _WHY.get(name, "it has no counterpart in chat completions"))
 
 
-def input_messages(value: Any) -> list[dict[str, Any]]:
+def input_messages(value: object) -> list[JSONObject]:
     """Responses `input` (a string or items) as chat messages; an assistant turn's items (message,
     function calls, reasoning) become one assistant message carrying its thought signatures."""
     if isinstance(value, str):
         return [{"role": "user", "content": value}]
     if not isinstance(value, Iterable) or isinstance(value, (bytes, Mapping)):
         raise UnsupportedParameterError("input", "expected a string or a list of items")
-    messages: list[dict[str, Any]] = []
+    messages: list[JSONObject] = []
     turn: _AssistantTurn | None = None
     for index, item in enumerate(value):
         where = f"input[{index}]"
@@ -188,10 +189,10 @@ class _AssistantTurn:
     def __init__(self) -> None:
         self.text: list[str] = []
         self.calls: list[dict[str, Any]] = []
-        self.message_extra: Any = None
-        self.call_extras: dict[str, Any] = {}
+        self.message_extra: object = None
+        self.call_extras: JSONObject = {}
 
-    def add(self, kind: str, item: Any, where: str) -> None:
+    def add(self, kind: str, item: object, where: str) -> None:
         if kind == "reasoning":
             carried = decode_carrier(field(item, "encrypted_content"))
             if carried is not None:
@@ -220,8 +221,8 @@ class _AssistantTurn:
                             "an assistant message sends only text",
                         )
 
-    def message(self) -> dict[str, Any]:
-        message: dict[str, Any] = {"role": "assistant", "content": "".join(self.text) or None}
+    def message(self) -> JSONObject:
+        message: JSONObject = {"role": "assistant", "content": "".join(self.text) or None}
         if self.calls:
             for call in self.calls:
                 extra = self.call_extras.get(call["id"])
@@ -233,7 +234,7 @@ class _AssistantTurn:
         return message
 
 
-def _message(role: Any, content: Any, where: str) -> dict[str, Any]:
+def _message(role: object, content: Any, where: str) -> JSONObject:
     if role == "developer":
         role = "system"
     if role not in ("user", "system"):
@@ -252,7 +253,7 @@ def _message(role: Any, content: Any, where: str) -> dict[str, Any]:
     return {"role": role, "content": parts}
 
 
-def _part(part: Any, where: str) -> dict[str, Any]:
+def _part(part: object, where: str) -> dict[str, Any]:
     kind = field(part, "type")
     if kind in ("input_text", "output_text", "text"):
         return {"type": "text", "text": field(part, "text") or ""}
@@ -266,7 +267,7 @@ def _part(part: Any, where: str) -> dict[str, Any]:
             raise UnsupportedParameterError(
                 f"{where}.image_url", "an image URL, data URL or gs:// URI is required"
             )
-        image: dict[str, Any] = {"url": url}
+        image: JSONObject = {"url": url}
         detail = field(part, "detail")
         if detail and detail != "auto":
             image["detail"] = detail
@@ -285,7 +286,7 @@ def _part(part: Any, where: str) -> dict[str, Any]:
     )
 
 
-def _data_url(data: Any, filename: Any) -> str | None:
+def _data_url(data: object, filename: object) -> str | None:
     if not isinstance(data, str) or not data:
         return None
     if data.startswith("data:"):
@@ -305,14 +306,14 @@ def _tool_output(output: Any, where: str) -> str:
     return "".join(texts)
 
 
-def chat_tools(tools: Iterable[Any]) -> tuple[list[dict[str, Any]], bool]:
+def chat_tools(tools: Iterable[object]) -> tuple[list[JSONObject], bool]:
     """(chat function tools, whether Google Search grounding was asked for)."""
-    out: list[dict[str, Any]] = []
+    out: list[JSONObject] = []
     web_search = False
     for index, tool in enumerate(tools):
         kind = field(tool, "type")
         if kind == "function":
-            function: dict[str, Any] = {"name": field(tool, "name")}
+            function: JSONObject = {"name": field(tool, "name")}
             for key in ("description", "parameters", "strict"):
                 if field(tool, key) is not None:
                     function[key] = field(tool, key)
@@ -328,7 +329,7 @@ def chat_tools(tools: Iterable[Any]) -> tuple[list[dict[str, Any]], bool]:
     return out, web_search
 
 
-def chat_tool_choice(choice: Any) -> Any:
+def chat_tool_choice(choice: object) -> object:
     if choice in ("none", "auto", "required"):
         return choice
     if field(choice, "type") == "function":
@@ -338,14 +339,14 @@ def chat_tool_choice(choice: Any) -> Any:
     )
 
 
-def chat_response_format(fmt: Any) -> dict[str, Any] | None:
+def chat_response_format(fmt: object) -> JSONObject | None:
     kind = field(fmt, "type")
     if fmt is None or kind == "text":
         return None
     if kind == "json_object":
         return {"type": "json_object"}
     if kind == "json_schema":
-        schema: dict[str, Any] = {"name": field(fmt, "name"), "schema": field(fmt, "schema")}
+        schema: JSONObject = {"name": field(fmt, "name"), "schema": field(fmt, "schema")}
         for key in ("description", "strict"):
             if field(fmt, key) is not None:
                 schema[key] = field(fmt, key)
@@ -355,7 +356,7 @@ def chat_response_format(fmt: Any) -> dict[str, Any] | None:
     )
 
 
-def thinking(reasoning: Any, model: str) -> tuple[dict[str, Any], bool]:
+def thinking(reasoning: object, model: str) -> tuple[JSONObject, bool]:
     """Gemini fields for `reasoning`: {"effort": ...} alone (-> `reasoning_effort`), or, when thought
     summaries are asked for, a `thinking_config` with `include_thoughts` and the tag marker."""
     if not reasoning:
@@ -366,7 +367,7 @@ def thinking(reasoning: Any, model: str) -> tuple[dict[str, Any], bool]:
     )
     if summary is None:
         return ({"effort": effort} if effort is not None else {}), False
-    config: dict[str, Any] = {"include_thoughts": True}
+    config: JSONObject = {"include_thoughts": True}
     if effort is not None:
         effort = "high" if effort == "xhigh" else effort
         if "gemini-3" in model:
@@ -376,14 +377,14 @@ def thinking(reasoning: Any, model: str) -> tuple[dict[str, Any], bool]:
     return {"thinking_config": config, "thought_tag_marker": THOUGHT_MARKER}, True
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> Any:
     """A request value (TypedDict or openai model) as plain data, for echoing in the Response."""
     dump = getattr(value, "model_dump", None)
     return dump(exclude_none=True) if callable(dump) else value
 
 
-def _echo_tool(tool: Any) -> dict[str, Any]:
-    echoed: dict[str, Any] = dict(_plain(tool))
+def _echo_tool(tool: object) -> JSONObject:
+    echoed: JSONObject = dict(_plain(tool))
     if echoed.get("type") == "function":
         echoed.setdefault("parameters", {})
         echoed.setdefault("strict", False)  # Vertex does not enforce strict schemas

@@ -19,6 +19,7 @@ from openai.resources.responses import AsyncResponses as _OpenAIAsyncResponses
 from openai.resources.responses import Responses as _OpenAIResponses
 from openai.types.responses import ParsedResponse, Response, ResponseStreamEvent
 
+from .._util import JSONObject
 from ._common import given
 from ._events import EventTranslator
 from ._raw import AsyncRawView, RawView
@@ -33,12 +34,12 @@ __all__ = ["AsyncResponses", "Responses", "UnknownResponseError", "served_on_res
 RESPONSES_PUBLISHERS = ("xai/",)
 
 
-def served_on_responses(model: Any) -> bool:
+def served_on_responses(model: object) -> bool:
     """Whether Vertex serves `model` on its own `/responses` route (no bridging then)."""
     return isinstance(model, str) and model.startswith(RESPONSES_PUBLISHERS)
 
 
-def _bridged_model(model: Any) -> bool:
+def _bridged_model(model: object) -> bool:
     return not served_on_responses(model)
 
 
@@ -78,7 +79,7 @@ def _set_shared_store(client: Any, store: ConversationStore) -> None:
 class _Bridge:
     """What the sync and async resources share: translation in and out, and the store."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: object) -> None:
         self.client = client
 
     @property
@@ -86,7 +87,7 @@ class _Bridge:
         return shared_store(self.client)
 
     def prepare(self, params: dict[str, Any]) -> Bridged:
-        history: tuple[dict[str, Any], ...] = ()
+        history: tuple[JSONObject, ...] = ()
         previous = params.get("previous_response_id")
         if previous is not None:
             record = self.store.get(previous)
@@ -95,12 +96,12 @@ class _Bridge:
             history = record.messages
         return to_chat(params, history)
 
-    def remember(self, bridged: Bridged, response: Response | None, assistant: dict[str, Any] | None) -> None:
+    def remember(self, bridged: Bridged, response: Response | None, assistant: JSONObject | None) -> None:
         if response is None or assistant is None or bridged.echo["store"] is False:
             return
         self.store.put(response.id, StoredResponse(response, (*bridged.history, assistant)))
 
-    def retrieve(self, response_id: str, stream: Any) -> Response:
+    def retrieve(self, response_id: str, stream: object) -> Response:
         if given(stream) and stream:
             raise UnsupportedParameterError(
                 "stream", "a bridged response is complete once created; replay it yourself"
@@ -115,11 +116,11 @@ class _Bridge:
             raise UnknownResponseError("response_id", response_id)
 
 
-def _given(kwargs: dict[str, Any]) -> dict[str, Any]:
+def _given(kwargs: JSONObject) -> dict[str, Any]:
     return {name: value for name, value in kwargs.items() if given(value)}
 
 
-def _format_param(text_format: type[Any]) -> dict[str, Any]:
+def _format_param(text_format: type[Any]) -> JSONObject:
     """`text.format` for `parse(text_format=...)`: openai's strict schema of the type."""
     function = openai.pydantic_function_tool(text_format)["function"]
     return {
@@ -130,7 +131,7 @@ def _format_param(text_format: type[Any]) -> dict[str, Any]:
     }
 
 
-def _parse_params(kwargs: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+def _parse_params(kwargs: JSONObject) -> tuple[JSONObject, Any]:
     params = _given(kwargs)
     text_format = params.pop("text_format", None)
     parse_as = params.pop("parse_as", None)
@@ -253,7 +254,7 @@ class Responses(_OpenAIResponses):
     def store(self, store: ConversationStore) -> None:
         _set_shared_store(self._bridge.client, store)
 
-    def _create(self, kwargs: dict[str, Any]) -> Any:
+    def _create(self, kwargs: dict[str, Any]) -> object:
         params = _given(kwargs)
         if served_on_responses(params.get("model")):
             return super().create(**kwargs)
@@ -314,7 +315,7 @@ class AsyncResponses(_OpenAIAsyncResponses):
     def store(self, store: ConversationStore) -> None:
         _set_shared_store(self._bridge.client, store)
 
-    async def _create(self, kwargs: dict[str, Any]) -> Any:
+    async def _create(self, kwargs: dict[str, Any]) -> object:
         params = _given(kwargs)
         if served_on_responses(params.get("model")):
             return await super().create(**kwargs)

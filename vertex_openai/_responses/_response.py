@@ -19,6 +19,7 @@ from openai.types.responses import (
 )
 from openai.types.responses.response_usage import InputTokensDetails
 
+from .._util import JSONObject
 from ..thoughts import split_thoughts
 from ._common import encode_carrier, extra_field, field, new_id
 from ._request import THOUGHT_MARKER, Bridged
@@ -43,13 +44,13 @@ def output_item(item: dict[str, Any]) -> Any:
     return _ITEMS[item["type"]].model_validate(item)
 
 
-def status(finish_reason: Any) -> tuple[str, dict[str, Any] | None]:
+def status(finish_reason: Any) -> tuple[str, JSONObject | None]:
     """(`status`, `incomplete_details`) for a chat finish reason."""
     reason = _INCOMPLETE.get(finish_reason)
     return ("incomplete", {"reason": reason}) if reason else ("completed", None)
 
 
-def usage(chat_usage: Any) -> dict[str, Any] | None:
+def usage(chat_usage: object) -> JSONObject | None:
     """Responses usage from chat usage. Vertex's `completion_tokens` leaves thinking out
     (total = prompt + completion + thinking); Responses' `output_tokens` counts it."""
     if chat_usage is None:
@@ -61,7 +62,7 @@ def usage(chat_usage: Any) -> dict[str, Any] | None:
     if reasoning is None:
         reasoning = max(0, total - prompt - completion)
     cached = field(field(chat_usage, "prompt_tokens_details"), "cached_tokens") or 0
-    input_details: dict[str, Any] = {"cached_tokens": cached}
+    input_details: JSONObject = {"cached_tokens": cached}
     if _CACHE_WRITE:
         input_details["cache_write_tokens"] = 0
     return {
@@ -73,21 +74,19 @@ def usage(chat_usage: Any) -> dict[str, Any] | None:
     }
 
 
-def text_part(text: str) -> dict[str, Any]:
-    part: dict[str, Any] = {"type": "output_text", "text": text, "annotations": []}
+def text_part(text: str) -> JSONObject:
+    part: JSONObject = {"type": "output_text", "text": text, "annotations": []}
     if _TEXT_LOGPROBS:
         part["logprobs"] = []
     return part
 
 
-def message_item(item_id: str, text: str, status: str = "completed") -> dict[str, Any]:
+def message_item(item_id: str, text: str, status: str = "completed") -> JSONObject:
     content = [text_part(text)] if status == "completed" else []
     return {"type": "message", "id": item_id, "role": "assistant", "status": status, "content": content}
 
 
-def call_item(
-    item_id: str, call_id: str, name: str, arguments: str, status: str = "completed"
-) -> dict[str, Any]:
+def call_item(item_id: str, call_id: str, name: str, arguments: str, status: str = "completed") -> JSONObject:
     return {
         "type": "function_call",
         "id": item_id,
@@ -98,8 +97,8 @@ def call_item(
     }
 
 
-def reasoning_item(item_id: str, summary: list[str], carrier: str | None = None) -> dict[str, Any]:
-    item: dict[str, Any] = {
+def reasoning_item(item_id: str, summary: list[str], carrier: str | None = None) -> JSONObject:
+    item: JSONObject = {
         "type": "reasoning",
         "id": item_id,
         "summary": [{"type": "summary_text", "text": text} for text in summary],
@@ -109,22 +108,22 @@ def reasoning_item(item_id: str, summary: list[str], carrier: str | None = None)
     return item
 
 
-def has_signature(extra: Any) -> bool:
+def has_signature(extra: object) -> bool:
     return isinstance(extra, dict) and any(
         isinstance(v, dict) and "thought_signature" in v for v in extra.values()
     )
 
 
-def carrier_for(message_extra: Any, call_extras: dict[str, Any]) -> str | None:
+def carrier_for(message_extra: object, call_extras: JSONObject) -> str | None:
     """The `encrypted_content` for an assistant turn, if anything in it needs to go back to Vertex."""
     if has_signature(message_extra) or any(has_signature(e) for e in call_extras.values()):
         return encode_carrier(message_extra, call_extras)
     return None
 
 
-def assistant_message(text: str, calls: list[dict[str, Any]], message_extra: Any) -> dict[str, Any]:
+def assistant_message(text: str, calls: list[JSONObject], message_extra: object) -> JSONObject:
     """The assistant turn as it goes back to Vertex in a later request (stored conversations)."""
-    message: dict[str, Any] = {"role": "assistant", "content": text or None}
+    message: JSONObject = {"role": "assistant", "content": text or None}
     if calls:
         message["tool_calls"] = calls
     if message_extra:
@@ -137,10 +136,10 @@ def build_response(
     *,
     response_id: str,
     created_at: float,
-    output: list[dict[str, Any]],
+    output: list[JSONObject],
     status: str,
-    incomplete_details: dict[str, Any] | None,
-    usage: dict[str, Any] | None,
+    incomplete_details: JSONObject | None,
+    usage: JSONObject | None,
 ) -> Response:
     echo = {k: v for k, v in bridged.echo.items() if k != "store"}
     response = Response.model_validate(
@@ -160,7 +159,7 @@ def build_response(
     return response
 
 
-def to_response(completion: Any, bridged: Bridged) -> tuple[Response, dict[str, Any]]:
+def to_response(completion: object, bridged: Bridged) -> tuple[Response, dict[str, Any]]:
     """(the Response, the assistant message to remember) for a non-streamed chat completion."""
     choices = field(completion, "choices") or []
     choice = choices[0] if choices else None
@@ -171,7 +170,7 @@ def to_response(completion: Any, bridged: Bridged) -> tuple[Response, dict[str, 
         thoughts, text = split_thoughts(text, THOUGHT_MARKER)
     message_extra = extra_field(message, "extra_content")
     calls: list[dict[str, Any]] = []
-    call_extras: dict[str, Any] = {}
+    call_extras: JSONObject = {}
     for call in field(message, "tool_calls") or ():
         function = field(call, "function")
         chat_call: dict[str, Any] = {
@@ -187,7 +186,7 @@ def to_response(completion: Any, bridged: Bridged) -> tuple[Response, dict[str, 
             chat_call["extra_content"] = call_extras[chat_call["id"]] = extra
         calls.append(chat_call)
 
-    output: list[dict[str, Any]] = []
+    output: list[JSONObject] = []
     carrier = carrier_for(message_extra, call_extras)
     if thoughts or carrier:
         output.append(reasoning_item(new_id("rs"), [thoughts] if thoughts else [], carrier))
