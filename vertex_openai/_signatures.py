@@ -31,6 +31,8 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from ._util import JSONObject
+
 __all__ = [
     "MAX_BYTES",
     "MAX_ENTRIES",
@@ -51,7 +53,7 @@ def mint_call_id() -> str:
     return "call_" + secrets.token_hex(12)
 
 
-def signed(part: Any) -> bool:
+def signed(part: object) -> bool:
     """Whether a message or tool call (a dict) carries a thought signature, wherever Gemini puts one."""
     if not isinstance(part, Mapping):
         return False
@@ -64,7 +66,7 @@ def signed(part: Any) -> bool:
     return bool(part.get("thought_signature"))
 
 
-def _canonical_arguments(arguments: Any) -> str:
+def _canonical_arguments(arguments: object) -> str:
     """Arguments as one canonical JSON text, so `{"a":1}` and `{"a": 1}` match."""
     if isinstance(arguments, str):
         try:
@@ -83,7 +85,7 @@ def _digest(*parts: str) -> bytes:
     return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-def _call_keys(call: Mapping[str, Any]) -> list[bytes]:
+def _call_keys(call: Mapping[str, object]) -> list[bytes]:
     """Keys a tool call is found by: its id (when it has one), then its name and arguments."""
     keys = []
     call_id = call.get("id")
@@ -95,7 +97,7 @@ def _call_keys(call: Mapping[str, Any]) -> list[bytes]:
     return keys
 
 
-def _message_key(message: Mapping[str, Any]) -> bytes | None:
+def _message_key(message: Mapping[str, object]) -> bytes | None:
     """A message is found by its text and its calls' names and arguments (ids may be rewritten)."""
     content = message.get("content")
     calls = message.get("tool_calls")
@@ -137,7 +139,7 @@ class SignatureMemory:
         return self._bytes
 
     # --- recording what arrives ---
-    def remember_message(self, message: Mapping[str, Any]) -> None:
+    def remember_message(self, message: Mapping[str, object]) -> None:
         """Remember the signed `extra_content` of an assistant message and of each of its tool calls."""
         calls = message.get("tool_calls")
         if isinstance(calls, list):
@@ -149,7 +151,7 @@ class SignatureMemory:
             if key is not None:
                 self._put([key], message["extra_content"])
 
-    def _put(self, keys: list[bytes], extra_content: Any) -> None:
+    def _put(self, keys: list[bytes], extra_content: object) -> None:
         try:
             text = json.dumps(extra_content, separators=(",", ":"), ensure_ascii=False)
         except (TypeError, ValueError):
@@ -181,7 +183,7 @@ class SignatureMemory:
     def restore(self, messages: list[Any]) -> list[Any] | None:
         """A copy of `messages` with remembered signatures put back where they are missing, or None
         when nothing changes (the caller keeps its list). Only assistant messages are touched."""
-        out: list[Any] | None = None
+        out: list[object] | None = None
         for position, message in enumerate(messages):
             if not (isinstance(message, Mapping) and message.get("role") == "assistant"):
                 continue
@@ -192,9 +194,9 @@ class SignatureMemory:
                 out[position] = restored
         return out
 
-    def _restore_message(self, message: Mapping[str, Any]) -> dict[str, Any] | None:
+    def _restore_message(self, message: Mapping[str, object]) -> JSONObject | None:
         calls = message.get("tool_calls")
-        new_calls: list[Any] | None = None
+        new_calls: list[object] | None = None
         if isinstance(calls, list):
             for position, call in enumerate(calls):
                 if not isinstance(call, Mapping) or signed(call):
@@ -218,11 +220,11 @@ class SignatureMemory:
         return restored
 
 
-def _any_signed(calls: Any) -> bool:
+def _any_signed(calls: object) -> bool:
     return isinstance(calls, list) and any(signed(call) for call in calls)
 
 
-def _merged(remembered: dict[str, Any], given: Any) -> dict[str, Any]:
+def _merged(remembered: JSONObject, given: object) -> JSONObject:
     """The remembered `extra_content` under what the caller gave (the caller's fields win)."""
     if not isinstance(given, Mapping):
         return remembered
@@ -235,7 +237,7 @@ def _merged(remembered: dict[str, Any], given: Any) -> dict[str, Any]:
     return merged
 
 
-def repair_completion(data: Any, memory: SignatureMemory | None) -> Any:
+def repair_completion(data: object, memory: SignatureMemory | None) -> object:
     """A non-streamed chat completion as received (raw JSON): ids for id-less tool calls, then its
     signatures remembered. Changes `data` in place and returns it; anything else passes through."""
     if not isinstance(data, dict) or data.get("object") == "chat.completion.chunk":
