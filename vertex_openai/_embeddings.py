@@ -284,7 +284,7 @@ def plan_embeddings(
     requests = []
     for start in starts:
         chunk = texts[start : start + per_request]
-        options_: dict[str, Any] = {
+        options_: JSONObject = {
             "headers": headers,
             "post_parser": partial(
                 to_response, model=model, start=start, expected=len(chunk), encoding_format=fmt

@@ -27,7 +27,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._compat import ServerSentEvent
+from ._compat import Decoder, ServerSentEvent
 from ._signatures import SignatureMemory, mint_call_id
 from ._util import JSONObject
 
@@ -37,7 +37,7 @@ _CHUNK = "chat.completion.chunk"
 class RepairingDecoder:
     """Wraps openai's SSE decoder for one stream; repairs each `chat.completion.chunk` event."""
 
-    def __init__(self, decoder: Any, memory: SignatureMemory | None = None) -> None:
+    def __init__(self, decoder: Decoder, memory: SignatureMemory | None = None) -> None:
         self._decoder = decoder
         self._repair = ChunkRepair(memory)
 

@@ -12,7 +12,7 @@ import json
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import openai
 from openai.resources.responses import AsyncResponses as _OpenAIAsyncResponses
@@ -26,6 +26,11 @@ from ._raw import AsyncRawView, RawView
 from ._request import Bridged, UnsupportedParameterError, to_chat
 from ._response import to_response
 from ._store import ConversationStore, InMemoryConversationStore, StoredResponse
+
+if TYPE_CHECKING:
+    from .._client import AsyncVertexOpenAI, VertexOpenAI
+
+    _Client: TypeAlias = VertexOpenAI | AsyncVertexOpenAI
 
 __all__ = ["AsyncResponses", "Responses", "UnknownResponseError", "served_on_responses"]
 
@@ -57,7 +62,7 @@ class UnknownResponseError(openai.OpenAIError, LookupError):
 _store_lock = threading.Lock()
 
 
-def shared_store(client: Any) -> ConversationStore:
+def shared_store(client: _Client) -> ConversationStore:
     """The conversation store of `client` and its copies (the default one is made on first use)."""
     shared = client._vertex.shared
     if shared.responses_store is None:
@@ -68,7 +73,7 @@ def shared_store(client: Any) -> ConversationStore:
     return store
 
 
-def _set_shared_store(client: Any, store: ConversationStore) -> None:
+def _set_shared_store(client: _Client, store: ConversationStore) -> None:
     if not isinstance(store, ConversationStore):
         raise TypeError(
             f"store must have get, put and delete (a ConversationStore), not {type(store).__name__}."
@@ -79,7 +84,7 @@ def _set_shared_store(client: Any, store: ConversationStore) -> None:
 class _Bridge:
     """What the sync and async resources share: translation in and out, and the store."""
 
-    def __init__(self, client: object) -> None:
+    def __init__(self, client: _Client) -> None:
         self.client = client
 
     @property
@@ -240,7 +245,7 @@ class AsyncBridgedStream(openai.AsyncStream[ResponseStreamEvent]):
 class Responses(_OpenAIResponses):
     """openai's `Responses`, answered by Gemini through chat completions (see the module docstring)."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: VertexOpenAI) -> None:
         super().__init__(client)
         self._bridge = _Bridge(client)
         self._chat = client.chat.completions
@@ -301,7 +306,7 @@ class Responses(_OpenAIResponses):
 class AsyncResponses(_OpenAIAsyncResponses):
     """openai's `AsyncResponses`, answered by Gemini through chat completions."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: AsyncVertexOpenAI) -> None:
         super().__init__(client)
         self._bridge = _Bridge(client)
         self._chat = client.chat.completions
