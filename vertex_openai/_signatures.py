@@ -31,6 +31,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from ._compat import FinalRequestOptions
 from ._util import JSONObject
 
 __all__ = [
@@ -259,7 +260,7 @@ def repair_completion(data: object, memory: SignatureMemory | None) -> object:
     return data
 
 
-def restore_signatures(options: Any, memory: SignatureMemory | None) -> Any:
+def restore_signatures(options: FinalRequestOptions, memory: SignatureMemory | None) -> FinalRequestOptions:
     """Request shaping step: put remembered signatures back into a chat request's assistant turns.
 
     `options` is openai's per-attempt request options (a copy); its body is replaced, never changed.
