@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import openai
 from openai.resources.responses import AsyncResponses as _OpenAIAsyncResponses
 from openai.resources.responses import Responses as _OpenAIResponses
+from openai.types.chat import ChatCompletionChunk
 from openai.types.responses import ParsedResponse, Response, ResponseStreamEvent
 
 from .._util import JSONObject
@@ -166,7 +167,10 @@ class BridgedStream(openai.Stream[ResponseStreamEvent]):
     """`create(stream=True)`: Responses events, translated from the client's chat stream."""
 
     def __init__(
-        self, chat: Any, translator: EventTranslator, done: Callable[[EventTranslator], None]
+        self,
+        chat: openai.Stream[ChatCompletionChunk],
+        translator: EventTranslator,
+        done: Callable[[EventTranslator], None],
     ) -> None:
         self.response = chat.response
         self._chat = chat
@@ -174,7 +178,9 @@ class BridgedStream(openai.Stream[ResponseStreamEvent]):
 
     @staticmethod
     def _translate(
-        chat: Any, translator: EventTranslator, done: Callable[[EventTranslator], None]
+        chat: openai.Stream[ChatCompletionChunk],
+        translator: EventTranslator,
+        done: Callable[[EventTranslator], None],
     ) -> Iterator[ResponseStreamEvent]:
         yield from translator.start()
         for chunk in chat:
@@ -204,7 +210,10 @@ class AsyncBridgedStream(openai.AsyncStream[ResponseStreamEvent]):
     """`create(stream=True)` on the async client."""
 
     def __init__(
-        self, chat: Any, translator: EventTranslator, done: Callable[[EventTranslator], None]
+        self,
+        chat: openai.AsyncStream[ChatCompletionChunk],
+        translator: EventTranslator,
+        done: Callable[[EventTranslator], None],
     ) -> None:
         self.response = chat.response
         self._chat = chat
@@ -212,7 +221,9 @@ class AsyncBridgedStream(openai.AsyncStream[ResponseStreamEvent]):
 
     @staticmethod
     async def _translate(
-        chat: Any, translator: EventTranslator, done: Callable[[EventTranslator], None]
+        chat: openai.AsyncStream[ChatCompletionChunk],
+        translator: EventTranslator,
+        done: Callable[[EventTranslator], None],
     ) -> AsyncIterator[ResponseStreamEvent]:
         for event in translator.start():
             yield event
