@@ -455,8 +455,8 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
             base_url=vertex.endpoint.base_url,
             timeout=check_timeout(timeout),
             max_retries=check_max_retries(max_retries),
-            default_headers=check_mapping(
-                default_headers, "default_headers", "a mapping of header names to str"
+            default_headers=_compat.without_openai_identity(
+                check_mapping(default_headers, "default_headers", "a mapping of header names to str")
             ),
             default_query=check_mapping(default_query, "default_query", "a mapping of query parameters"),
             http_client=http_client,
@@ -534,8 +534,8 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[object]], As
             base_url=vertex.endpoint.base_url,
             timeout=check_timeout(timeout),
             max_retries=check_max_retries(max_retries),
-            default_headers=check_mapping(
-                default_headers, "default_headers", "a mapping of header names to str"
+            default_headers=_compat.without_openai_identity(
+                check_mapping(default_headers, "default_headers", "a mapping of header names to str")
             ),
             default_query=check_mapping(default_query, "default_query", "a mapping of query parameters"),
             http_client=http_client,

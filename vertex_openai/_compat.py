@@ -43,6 +43,7 @@ __all__ = [
     "http",
     "http_client",
     "seconds",
+    "without_openai_identity",
 ]
 
 Decoder: TypeAlias = SSEDecoder | SSEBytesDecoder
@@ -51,6 +52,7 @@ _DefaultStreamT = TypeVar("_DefaultStreamT", bound=Stream[object] | AsyncStream[
 _ResponseT = TypeVar("_ResponseT")
 AnyClient: TypeAlias = "BaseClient[Any, Any]"  # a client of either kind
 _OPENAI_IDENTITY = ("openai-organization", "openai-project")  # compared in lower case
+_OPENAI_SPELLINGS = ("OpenAI-Organization", "OpenAI-Project")  # as openai itself writes them
 
 
 class Vertex(Protocol):
@@ -107,10 +109,12 @@ class _Hooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     @property
     @override
     def default_headers(self) -> dict[str, str | openai.Omit]:
-        # openai would send its `organization` / `project` as OpenAI-* headers (and so would a caller's
-        # default_headers in any spelling); `project` here is Google's.
+        # openai sends its `organization` / `project` as OpenAI-* headers; `project` here is Google's.
+        # (A caller's own spellings were dropped once, at construction: `without_openai_identity`.)
         headers = super().default_headers
-        return {name: value for name, value in headers.items() if name.lower() not in _OPENAI_IDENTITY}
+        for name in _OPENAI_SPELLINGS:
+            headers.pop(name, None)
+        return headers
 
     @override
     def _make_sse_decoder(self) -> Decoder:
@@ -217,6 +221,13 @@ def extra_fields(model: object) -> Mapping[str, object]:
     """Fields a server sent that openai's pydantic model does not declare (e.g. `extra_content`)."""
     extra = getattr(model, "__pydantic_extra__", None)
     return extra if isinstance(extra, Mapping) else {}
+
+
+def without_openai_identity(headers: Mapping[str, str] | None) -> Mapping[str, str] | None:
+    """A caller's `default_headers` without OpenAI's organization / project headers, in any spelling."""
+    if headers is None or not any(name.lower() in _OPENAI_IDENTITY for name in headers):
+        return headers
+    return {name: value for name, value in headers.items() if name.lower() not in _OPENAI_IDENTITY}
 
 
 def seconds(timeout: object, fallback: object = None) -> float | None:
