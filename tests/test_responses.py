@@ -4,6 +4,7 @@ server, with real google-auth service-account tokens from the local token server
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -406,6 +407,12 @@ def test_async_streaming_response_view(
 ) -> None:
     async def main() -> list[str]:
         async with make_async_client(server, sa_credentials) as client:
+            raw = await async_responses(client).with_raw_response.create(
+                model="gemini-2.5-flash", input="Hello?"
+            )
+            parsing: object = raw.parse()  # awaitable at run time (openai's async raw responses)
+            parsed = await parsing if inspect.isawaitable(parsing) else parsing
+            assert isinstance(parsed, Response) and parsed.output_text == GREETING
             view = async_responses(client).with_streaming_response
             async with view.create(model="gemini-2.5-flash", input="Hello?", stream=True) as streamed:
                 stream = await streamed.parse()

@@ -8,6 +8,7 @@ Vertex serves on `/responses` itself go to openai's own wrappers.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -103,19 +104,13 @@ class _Streaming:
 
 class _View:
     _BRIDGED = ("create", "parse", "retrieve", "delete", "cancel")
+    _raw_kind: type[BridgedRawResponse] | type[AsyncBridgedRawResponse]
 
     def __init__(self, resource: object, *, streaming: bool, bridged: Callable[[object], bool]) -> None:
         self._resource = resource
         self._streaming = streaming
         self._bridged = bridged
-
-
-class RawView(_View):
-    """`with_raw_response` (streaming=False) or `with_streaming_response` of a sync `Responses`."""
-
-    def __init__(self, resource: Responses, *, streaming: bool, bridged: Callable[[object], bool]) -> None:
-        super().__init__(resource, streaming=streaming, bridged=bridged)
-        self._openai = (ResponsesWithStreamingResponse if streaming else ResponsesWithRawResponse)(resource)
+        self._openai: object = None  # openai's own view, for what is not bridged (set by the subclass)
 
     def __getattr__(self, name: str) -> object:
         if name not in self._BRIDGED:
@@ -126,14 +121,37 @@ class RawView(_View):
             if name in ("create", "parse") and not self._bridged(kwargs.get("model")):
                 return getattr(self._openai, name)(*args, **kwargs)
             if self._streaming:
-                return _Streaming(lambda: method(*args, **kwargs), BridgedRawResponse)
-            return BridgedRawResponse(method(*args, **kwargs))
+                return _Streaming(lambda: method(*args, **kwargs), self._raw_kind)
+            return self._raw(method, args, kwargs)
 
         return call
+
+    def _raw(
+        self, method: Callable[..., object], args: tuple[object, ...], kwargs: dict[str, object]
+    ) -> object:
+        """The raw response of a bridged call (sync: at once; async: an awaitable)."""
+        raise NotImplementedError
+
+
+class RawView(_View):
+    """`with_raw_response` (streaming=False) or `with_streaming_response` of a sync `Responses`."""
+
+    _raw_kind = BridgedRawResponse
+
+    def __init__(self, resource: Responses, *, streaming: bool, bridged: Callable[[object], bool]) -> None:
+        super().__init__(resource, streaming=streaming, bridged=bridged)
+        self._openai = (ResponsesWithStreamingResponse if streaming else ResponsesWithRawResponse)(resource)
+
+    def _raw(
+        self, method: Callable[..., object], args: tuple[object, ...], kwargs: dict[str, object]
+    ) -> object:
+        return BridgedRawResponse(method(*args, **kwargs))
 
 
 class AsyncRawView(_View):
     """Likewise for `AsyncResponses`."""
+
+    _raw_kind = AsyncBridgedRawResponse
 
     def __init__(
         self, resource: AsyncResponses, *, streaming: bool, bridged: Callable[[object], bool]
@@ -143,20 +161,12 @@ class AsyncRawView(_View):
             resource
         )
 
-    def __getattr__(self, name: str) -> object:
-        if name not in self._BRIDGED:
-            return getattr(self._openai, name)
-        method = getattr(self._resource, name)
+    def _raw(
+        self, method: Callable[..., object], args: tuple[object, ...], kwargs: dict[str, object]
+    ) -> object:
+        async def raw() -> AsyncBridgedRawResponse:
+            pending = method(*args, **kwargs)
+            assert inspect.isawaitable(pending)  # an AsyncResponses method
+            return AsyncBridgedRawResponse(await pending)
 
-        def call(*args: object, **kwargs: object) -> object:
-            if name in ("create", "parse") and not self._bridged(kwargs.get("model")):
-                return getattr(self._openai, name)(*args, **kwargs)
-            if self._streaming:
-                return _Streaming(lambda: method(*args, **kwargs), AsyncBridgedRawResponse)
-
-            async def raw() -> AsyncBridgedRawResponse:
-                return AsyncBridgedRawResponse(await method(*args, **kwargs))
-
-            return raw()
-
-        return call
+        return raw()
