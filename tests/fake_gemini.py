@@ -61,6 +61,17 @@ def example(schema: Any, root: Any = None, name: str = "") -> Any:
     return {"city": "Paris", "location": "Paris"}.get(name, "example")
 
 
+def tool_call(function: dict[str, Any], signature: str) -> dict[str, Any]:
+    """A call of `function` as Vertex sends it: arguments that fit its schema, `id: ""`, no `index`,
+    the thought signature in `extra_content`."""
+    return {
+        "extra_content": {"google": {"thought_signature": signature}},
+        "function": {"arguments": json.dumps(example(function.get("parameters"))), "name": function["name"]},
+        "id": "",
+        "type": "function",
+    }
+
+
 def _answer(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(message, extra fields of the choice)."""
     messages = body.get("messages") or []
@@ -73,17 +84,7 @@ def _answer(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         }
         return {"role": "assistant", "content": "Here is your image."}, {"image": image}
     if tools and (not messages or messages[-1].get("role") != "tool"):
-        function = tools[0]["function"]
-        call = {
-            "extra_content": {"google": {"thought_signature": SIGNATURE}},
-            "function": {
-                "arguments": json.dumps(example(function.get("parameters"))),
-                "name": function["name"],
-            },
-            "id": "",
-            "type": "function",
-        }
-        return {"role": "assistant", "tool_calls": [call]}, {}
+        return {"role": "assistant", "tool_calls": [tool_call(tools[0]["function"], SIGNATURE)]}, {}
     response_format = body.get("response_format") or {}
     if response_format.get("type") == "json_schema":
         return {

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from fake_gemini import example
+from fake_gemini import example, tool_call
 from fakes import Reply, Seen, TokenServer, VertexServer, service_account_info
 from google.oauth2 import service_account
 
@@ -139,16 +139,7 @@ class VertexShape:
                 function = next(t["function"] for t in tools if t["function"]["name"] == name)
             signature = f"SIG-{len(self.signatures) + 1}-{'s' * 24}"
             self.signatures.append(signature)
-            call = {
-                "extra_content": {"google": {"thought_signature": signature}},
-                "function": {
-                    "arguments": json.dumps(example(function.get("parameters"))),
-                    "name": function["name"],
-                },
-                "id": "",
-                "type": "function",
-            }
-            return {"role": "assistant", "tool_calls": [call]}
+            return {"role": "assistant", "tool_calls": [tool_call(function, signature)]}
         response_format = body.get("response_format") or {}
         if response_format.get("type") == "json_schema":
             return {
