@@ -144,6 +144,22 @@ def test_a_stalled_token_endpoint_fails_within_the_request_timeout(
     assert vertex.seen == []
 
 
+def test_a_token_request_timing_out_on_its_own_bound_says_so(
+    monkeypatch: pytest.MonkeyPatch, token_server: TokenServer, sa_info: dict[str, str]
+) -> None:
+    """The worker's transport bound and a waiter's deadline race when they are equal (a request's
+    timeout): either way the caller gets the same error. Here only the transport's bound can fire."""
+    from vertex_openai import _auth
+
+    monkeypatch.setattr(_auth, "DEFAULT_REFRESH_TIMEOUT", 0.5)
+    token_server.gate = threading.Event()  # never opened
+    credentials = service_account.Credentials.from_service_account_info(sa_info)
+    source = _auth.CredentialsTokenSource(credentials, quota_project=None)
+    with pytest.raises(TokenRefreshError) as caught:
+        source.token(timeout=None)  # the waiter has no deadline of its own
+    assert "did not answer within 0.5 s" in str(caught.value) and "127.0.0.1" in str(caught.value)
+
+
 @pytest.mark.parametrize("bad", ["ya29.with space", "ya29.crlf\r\nX-Injected: 1"])
 def test_a_malformed_token_from_the_endpoint_is_not_cached(
     bad: str, vertex: VertexServer, token_server: TokenServer, sa_credentials: service_account.Credentials

@@ -292,9 +292,12 @@ class CredentialsTokenSource(TokenSource):
         ):
             return  # refreshed by someone else sharing these credentials
         fetched_at = _now(_UTC)
+        bound = _bounded(timeout)
         try:
-            credentials.refresh(self._transport(_bounded(timeout)))
+            credentials.refresh(self._transport(bound))
         except Exception as exc:
+            if _is_timeout(exc):  # the same error as a waiter's deadline: which fires first is a race
+                raise self._timed_out(bound) from None
             reason = redact(_reason(exc), _secrets_of(credentials))
             raise TokenRefreshError(credential_label(credentials), reason) from None
         try:
@@ -418,6 +421,21 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, google.auth.exceptions.TransportError):
         return f"could not reach the token endpoint ({_first_line(first)})"
     return _first_line(first) or type(exc).__name__
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    """Whether `exc` or an exception it was raised from is a timeout (requests wraps socket
+    timeouts; google-auth wraps requests' errors in its TransportError)."""
+    import requests
+
+    seen: BaseException | None = exc
+    for _ in range(8):  # chains are short; never loop on a cycle
+        if seen is None:
+            return False
+        if isinstance(seen, (TimeoutError, requests.exceptions.Timeout)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _first_line(exc: object) -> str:
