@@ -180,6 +180,19 @@ def test_doctor_explains_a_denied_call(local_google: LocalGoogle, capsys: pytest
     assert "roles/aiplatform.user" in call["fix"]
 
 
+def test_doctor_explains_a_rejected_token_without_sending_you_to_doctor(
+    local_google: LocalGoogle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    local_google.vertex.reject_all = True  # every token the token server gives is refused
+    code, report = _doctor_json(capsys, "--call", "gemini-2.5-flash")
+    token, call = report["checks"][-2:]
+    assert code == 1 and token["ok"] is True and call["ok"] is False
+    assert call["detail"].startswith("Error code: 401 - ")
+    assert "ACCESS_TOKEN_TYPE_UNSUPPORTED" not in call["detail"]  # the library's hint is not repeated
+    assert "doctor" not in call["fix"] and "cloud-platform" in call["fix"]
+    assert len(local_google.vertex.seen) == 2  # the call and its one retry with a fresh token
+
+
 def test_doctor_names_host_and_cause_when_vertex_cannot_be_reached(
     local_google: LocalGoogle, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -162,7 +162,13 @@ def diagnose(exc: BaseException, *, location: str | None = None) -> Problem:
         return _not_connected(exc)
     if isinstance(exc, openai.APIStatusError):
         fix = hint(exc.status_code, exc.message, location=location)
-        detail = exc.message.removesuffix(f" (hint: {fix})") if fix else exc.message
+        detail = exc.message.split(" (hint: ", 1)[0]  # the hint the library added is the fix here
+        if exc.status_code == 401:  # the library's hint sends people here: say what to do instead
+            fix = (
+                "Vertex rejected a freshly obtained token too: use OAuth credentials with the cloud-platform "
+                "scope (a service-account key, or `gcloud auth application-default login`), not an API key "
+                "or an ID token, for an account that is enabled"
+            )
         return Problem(detail, fix)
     if isinstance(exc, ValueError):  # the library names the argument that cannot work
         message = _one_line(exc)
