@@ -7,6 +7,7 @@ LangChain, LlamaIndex and magentic do) and the second request still carries the 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import threading
@@ -16,7 +17,7 @@ import pytest
 from fake_gemini import SIGNATURE, gemini_reply
 from fakes import Reply, VertexServer, chat_stream
 
-from vertex_openai import VertexOpenAI
+from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
 from vertex_openai._signatures import (
     ENTRY_OVERHEAD,
     MAX_BYTES,
@@ -283,6 +284,40 @@ def test_copies_share_the_memory(gemini: VertexServer) -> None:
     client.with_options(max_retries=1).chat.completions.create(model="gemini-3-pro-preview", messages=history)
     sent = gemini.seen[-1].json["messages"][0]["tool_calls"][0]
     assert sent["extra_content"]["google"]["thought_signature"] == SIGNATURE  # found by the id
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_a_memory_passed_to_a_sync_and_an_async_client_is_theirs_together(
+    gemini: VertexServer, shared: bool
+) -> None:
+    """LangChain's invoke() uses the sync client, ainvoke() the async one: one conversation, two clients."""
+    memory = SignatureMemory()
+    sync = VertexOpenAI(base_url=gemini.base_url, access_token=TOKEN, remember_signatures=memory)
+    remember: SignatureMemory | bool = memory if shared else True
+    asynchronous = AsyncVertexOpenAI(
+        base_url=gemini.base_url, access_token=TOKEN, remember_signatures=remember
+    )
+    question: list[Any] = [{"role": "user", "content": "Paris?"}]
+    answer = sync.chat.completions.create(model="gemini-3-pro-preview", messages=question, tools=TOOLS)
+    first = answer.choices[0].message.model_dump()["tool_calls"][0]
+    rebuilt = {"type": "function", "id": first["id"], "function": dict(first["function"])}
+    history: list[Any] = [
+        *question,
+        {"role": "assistant", "tool_calls": [rebuilt]},
+        {"role": "tool", "tool_call_id": first["id"], "content": "18°C"},
+    ]
+    asyncio.run(asynchronous.chat.completions.create(model="gemini-3-pro-preview", messages=history))
+    sent = gemini.seen[-1].json["messages"][1]["tool_calls"][0]
+    assert len(memory) > 0
+    if shared:
+        assert sent["extra_content"]["google"]["thought_signature"] == SIGNATURE
+    else:  # each client has its own memory: the async one never saw the answer
+        assert "extra_content" not in sent
+
+
+def test_remember_signatures_takes_a_bool_or_a_memory() -> None:
+    with pytest.raises(TypeError, match="remember_signatures must be True, False or a SignatureMemory"):
+        VertexOpenAI(base_url="http://127.0.0.1:9/v1", access_token=TOKEN, remember_signatures="yes")  # type: ignore[arg-type]
 
 
 def test_without_memory_nothing_is_put_back(gemini: VertexServer) -> None:

@@ -5,6 +5,7 @@ from ._client import AsyncVertexOpenAI, VertexOpenAI
 from ._embeddings import EmbeddingTaskType, embedding_options
 from ._errors import CredentialsNotFoundError, TokenRefreshError, VertexAuthError
 from ._maas import PARTNER_MODELS, PartnerModel
+from ._signatures import SignatureMemory
 from ._tiers import ServiceTier, TrafficType, traffic_type
 from ._version import __version__
 from .gemini import (
@@ -39,6 +40,7 @@ __all__ = [
     "PartnerModel",
     "SafetySetting",
     "ServiceTier",
+    "SignatureMemory",
     "ThinkingConfig",
     "ThinkingLevel",
     "ThoughtKind",

@@ -360,7 +360,7 @@ def _vertex(
     token_provider: AsyncTokenProvider | None,
     access_token: str | None,
     quota_project: str | None,
-    remember_signatures: bool,
+    remember_signatures: bool | SignatureMemory,
     shared: Shared | None,
 ) -> _Vertex:
     if partner_models is not None and not isinstance(partner_models, Iterable):
@@ -378,8 +378,14 @@ def _vertex(
         default_service_tier=default_service_tier,
         partner_models=tuple(partner_models) if partner_models is not None else (),
     )
-    if not isinstance(remember_signatures, bool):
-        raise TypeError(f"remember_signatures must be True or False, not {remember_signatures!r}.")
+    if isinstance(remember_signatures, SignatureMemory):
+        memory: SignatureMemory | None = remember_signatures
+    elif isinstance(remember_signatures, bool):
+        memory = SignatureMemory() if remember_signatures else None
+    else:
+        raise TypeError(
+            f"remember_signatures must be True, False or a SignatureMemory, not {remember_signatures!r}."
+        )
     if shared is None:
         shared = Shared(
             auth=token_source(
@@ -388,7 +394,7 @@ def _vertex(
                 access_token=access_token,
                 quota_project=quota_project,
             ),
-            signatures=SignatureMemory() if remember_signatures else None,
+            signatures=memory,
         )
     return _Vertex(options, shared)
 
@@ -408,7 +414,7 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
         endpoint_id: str | None = None,
         base_url: str | None = None,
         quota_project: str | None = None,
-        remember_signatures: bool = True,
+        remember_signatures: bool | SignatureMemory = True,
         model_aliases: Mapping[str, str] | None = None,
         default_gemini_options: Mapping[str, object] | None = None,
         default_service_tier: ServiceTier | None = None,
@@ -431,7 +437,9 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
         a call's own `extra_body` wins key by key. `default_service_tier` (`"flex"`, `"priority"`,
         `"provisioned"`, ...) applies to chat calls that pass no `service_tier`; `partner_models` adds
         `PartnerModel` entries to the table of documented MaaS models. `remember_signatures=False`
-        turns off the memory that puts thought signatures back where a framework dropped them.
+        turns off the memory that puts thought signatures back where a framework dropped them; a
+        `SignatureMemory` shares one memory between clients (a sync and an async client one framework
+        uses for the same conversations).
         """
         vertex = _vertex(
             project=project,
@@ -498,7 +506,7 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[object]], As
         endpoint_id: str | None = None,
         base_url: str | None = None,
         quota_project: str | None = None,
-        remember_signatures: bool = True,
+        remember_signatures: bool | SignatureMemory = True,
         model_aliases: Mapping[str, str] | None = None,
         default_gemini_options: Mapping[str, object] | None = None,
         default_service_tier: ServiceTier | None = None,

@@ -16,7 +16,9 @@ else by (function name, arguments), arguments compared as JSON values, so a fram
 re-serializes them still matches. The memory is shared by a client and its copies, thread-safe,
 and bounded: at most `MAX_ENTRIES` (1,024) entries and `MAX_BYTES` (2 MiB) counted as each
 entry's JSON text plus `ENTRY_OVERHEAD` bytes (keys are 16-byte digests, never the arguments);
-the least recently used entries go first. `remember_signatures=False` on the client turns it off.
+the least recently used entries go first. `remember_signatures=False` on the client turns it off;
+`remember_signatures=SignatureMemory()` passed to several clients (a framework's sync and async
+client) gives them one memory.
 Where nothing is remembered (history from another model), `add_placeholder_signatures()` remains
 the caller's explicit choice; the client never invents a signature.
 """
@@ -117,7 +119,9 @@ class SignatureMemory:
     """The signed `extra_content` a client received, by tool-call id and by (name, arguments).
 
     Bounded by `max_entries` and `max_bytes` (each entry costs its JSON text plus `ENTRY_OVERHEAD`);
-    least recently used entries are evicted first. Safe to share between threads and copies.
+    least recently used entries are evicted first. Safe to share between threads, copies and
+    clients: pass one to `remember_signatures=` of the sync and the async client a framework uses,
+    so a conversation continued by the other client keeps its signatures.
     """
 
     def __init__(self, *, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 from integrations.vertex_shape import ANSWER, GREETING, MODEL, SENT_MODEL, Google, require
 from pydantic import BaseModel
 
+from vertex_openai import SignatureMemory
+
 require("langchain_openai")
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage  # noqa: E402
@@ -16,8 +18,9 @@ from langchain_core.tools import tool  # noqa: E402
 from langchain_openai import ChatOpenAI  # noqa: E402
 
 
-def chat_model(google: Google, **options: Any) -> ChatOpenAI:
-    vx, avx = google.client(), google.async_client()
+def chat_model(google: Google, memory: SignatureMemory | None = None, **options: Any) -> ChatOpenAI:
+    remember: SignatureMemory | bool = True if memory is None else memory
+    vx, avx = google.client(remember_signatures=remember), google.async_client(remember_signatures=remember)
     # the snippet of docs/frameworks.md: both pairs, or ChatOpenAI builds plain OpenAI clients
     return ChatOpenAI(
         client=vx.chat.completions,
@@ -110,6 +113,22 @@ def test_streamed_bind_tools_loop(google: Google) -> None:
     assert call["extra_content"] == signature
     assert call["id"]
     google.assert_rolled_over()
+
+
+def test_a_conversation_invoke_starts_and_ainvoke_continues_keeps_its_signature(google: Google) -> None:
+    """invoke() answers through the sync client, ainvoke() through the async one: one memory for both."""
+    with_tools = chat_model(google, SignatureMemory()).bind_tools([weather_tool])
+    messages: list[BaseMessage] = [HumanMessage("Weather in Paris?")]
+    first = with_tools.invoke(messages)
+    assert isinstance(first, AIMessage) and first.tool_calls
+    messages += [
+        first,
+        ToolMessage(weather_tool.invoke(first.tool_calls[0]["args"]), tool_call_id=first.tool_calls[0]["id"]),
+    ]
+    final = asyncio.run(with_tools.ainvoke(messages))
+    assert final.content == ANSWER
+    call, signature = google.tool_call_round_trip()
+    assert call["extra_content"] == signature  # put back by the async client from the sync one's answer
 
 
 class Weather(BaseModel):
