@@ -6,13 +6,16 @@ signature in openai fails here, by name, instead of as a broken stream or an uns
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import re
 from collections.abc import Callable
 from typing import Any
 
 import openai
 import pytest
-from fakes import VertexServer
+from fake_gemini import gemini_reply
+from fakes import STATIC_TOKEN, VertexServer
 from openai.types.chat import ChatCompletionMessageParam
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI, _compat
@@ -91,6 +94,34 @@ def test_server_sent_events_are_built_by_their_public_constructor() -> None:
         {"a": 1},
     )
     assert hasattr(_compat.SSEDecoder, "iter_bytes") and hasattr(_compat.SSEDecoder, "aiter_bytes")
+
+
+TOOLS: Any = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_json_chunks_yields_the_repaired_json_of_each_chunk(mode: str, server: VertexServer) -> None:
+    """The Responses bridge reads chunks as dicts: openai must hand back `cast_to=object` data as is,
+    after the client's repair (Gemini's empty tool-call id replaced)."""
+    server.responder = gemini_reply
+    ask = {"model": "gemini-3-pro-preview", "messages": MESSAGES, "tools": TOOLS, "stream": True}
+    chunks: list[Any]
+    if mode == "sync":
+        client = VertexOpenAI(base_url=server.base_url, access_token=STATIC_TOKEN)
+        chunks = list(_compat.json_chunks(client.chat.completions.create(**ask)))
+    else:
+
+        async def read() -> list[object]:
+            client = AsyncVertexOpenAI(base_url=server.base_url, access_token=STATIC_TOKEN)
+            stream: openai.AsyncStream[Any] = await client.chat.completions.create(**ask)
+            return [chunk async for chunk in _compat.json_chunks(stream)]
+
+        chunks = asyncio.run(read())
+    assert chunks and all(type(chunk) is dict for chunk in chunks)
+    calls = [
+        c for chunk in chunks for choice in chunk["choices"] for c in choice["delta"].get("tool_calls") or ()
+    ]
+    assert calls and re.fullmatch(r"call_[0-9a-f]{24}", calls[0]["id"])
 
 
 def test_request_options_carry_the_fields_shaping_reads() -> None:

@@ -10,7 +10,7 @@ type check and `tests/test_compat.py`, not a stream at run time. Supported: open
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, overload
 
 import openai
 from openai import AsyncStream, Stream
@@ -42,6 +42,7 @@ __all__ = [
     "extra_fields",
     "http",
     "http_client",
+    "json_chunks",
     "seconds",
     "without_openai_identity",
 ]
@@ -228,6 +229,20 @@ def without_openai_identity(headers: Mapping[str, str] | None) -> Mapping[str, s
     if headers is None or not any(name.lower() in _OPENAI_IDENTITY for name in headers):
         return headers
     return {name: value for name, value in headers.items() if name.lower() not in _OPENAI_IDENTITY}
+
+
+@overload
+def json_chunks(stream: Stream[Any]) -> Stream[object]: ...
+@overload
+def json_chunks(stream: AsyncStream[Any]) -> AsyncStream[object]: ...
+def json_chunks(stream: Stream[Any] | AsyncStream[Any]) -> Stream[object] | AsyncStream[object]:
+    """Make `stream`, not read yet, yield each chunk as its JSON dict (repaired by the client's
+    `received` hook) instead of openai's model: openai returns the data as is for `cast_to=object`,
+    and its streams read `_cast_to` when the first chunk is asked for. For a reader of fields only
+    (the Responses bridge), building each ChatCompletionChunk is most of a chunk's cost. An openai
+    that ignored this would still yield models, which such a reader handles too."""
+    stream._cast_to = object
+    return stream
 
 
 def seconds(timeout: object, fallback: object = None) -> float | None:

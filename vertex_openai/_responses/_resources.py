@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import openai
 from openai.resources.responses import AsyncResponses as _OpenAIAsyncResponses
 from openai.resources.responses import Responses as _OpenAIResponses
-from openai.types.chat import ChatCompletionChunk
 from openai.types.responses import ParsedResponse, Response, ResponseStreamEvent
 
+from .._compat import json_chunks
 from .._util import JSONObject
 from ._common import given
 from ._events import EventTranslator
@@ -168,7 +168,7 @@ class BridgedStream(openai.Stream[ResponseStreamEvent]):
 
     def __init__(
         self,
-        chat: openai.Stream[ChatCompletionChunk],
+        chat: openai.Stream[object],
         translator: EventTranslator,
         done: Callable[[EventTranslator], None],
     ) -> None:
@@ -178,7 +178,7 @@ class BridgedStream(openai.Stream[ResponseStreamEvent]):
 
     @staticmethod
     def _translate(
-        chat: openai.Stream[ChatCompletionChunk],
+        chat: openai.Stream[object],
         translator: EventTranslator,
         done: Callable[[EventTranslator], None],
     ) -> Iterator[ResponseStreamEvent]:
@@ -211,7 +211,7 @@ class AsyncBridgedStream(openai.AsyncStream[ResponseStreamEvent]):
 
     def __init__(
         self,
-        chat: openai.AsyncStream[ChatCompletionChunk],
+        chat: openai.AsyncStream[object],
         translator: EventTranslator,
         done: Callable[[EventTranslator], None],
     ) -> None:
@@ -221,7 +221,7 @@ class AsyncBridgedStream(openai.AsyncStream[ResponseStreamEvent]):
 
     @staticmethod
     async def _translate(
-        chat: openai.AsyncStream[ChatCompletionChunk],
+        chat: openai.AsyncStream[object],
         translator: EventTranslator,
         done: Callable[[EventTranslator], None],
     ) -> AsyncIterator[ResponseStreamEvent]:
@@ -276,7 +276,7 @@ class Responses(_OpenAIResponses):
             return super().create(**kwargs)
         bridged = self._bridge.prepare(params)
         if params.get("stream"):
-            chat = self._chat.create(**bridged.chat, stream=True)
+            chat = json_chunks(self._chat.create(**bridged.chat, stream=True))
             return BridgedStream(chat, EventTranslator(bridged), self._remember_stream)
         response, assistant = to_response(self._chat.create(**bridged.chat), bridged)
         self._bridge.remember(bridged, response, assistant)
@@ -337,7 +337,8 @@ class AsyncResponses(_OpenAIAsyncResponses):
             return await super().create(**kwargs)
         bridged = self._bridge.prepare(params)
         if params.get("stream"):
-            chat = await self._chat.create(**bridged.chat, stream=True)
+            stream: openai.AsyncStream[Any] = await self._chat.create(**bridged.chat, stream=True)
+            chat = json_chunks(stream)
             return AsyncBridgedStream(chat, EventTranslator(bridged), self._remember_stream)
         response, assistant = to_response(await self._chat.create(**bridged.chat), bridged)
         self._bridge.remember(bridged, response, assistant)
