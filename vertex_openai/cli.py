@@ -152,6 +152,13 @@ def _version() -> str:
 
 
 # --- causes and fixes ---
+_REJECTED_TOKEN_FIX = (
+    "Vertex rejected a freshly obtained token too: use OAuth credentials with the cloud-platform scope "
+    "(a service-account key, or `gcloud auth application-default login`), not an API key or an ID "
+    "token, for an account that is enabled"
+)
+
+
 def diagnose(exc: BaseException, *, location: str | None = None) -> Problem:
     """The cause of a failure in one line, and the fix that matches it."""
     if isinstance(exc, CredentialsNotFoundError):
@@ -161,15 +168,10 @@ def diagnose(exc: BaseException, *, location: str | None = None) -> Problem:
     if isinstance(exc, openai.APIConnectionError):
         return _not_connected(exc)
     if isinstance(exc, openai.APIStatusError):
-        fix = hint(exc.status_code, exc.message, location=location)
         detail = exc.message.split(" (hint: ", 1)[0]  # the hint the library added is the fix here
-        if exc.status_code == 401:  # the library's hint sends people here: say what to do instead
-            fix = (
-                "Vertex rejected a freshly obtained token too: use OAuth credentials with the cloud-platform "
-                "scope (a service-account key, or `gcloud auth application-default login`), not an API key "
-                "or an ID token, for an account that is enabled"
-            )
-        return Problem(detail, fix)
+        if exc.status_code == 401:  # the library's 401 hint sends people here: say what to do instead
+            return Problem(detail, _REJECTED_TOKEN_FIX)
+        return Problem(detail, hint(exc.status_code, exc.message, location=location))
     if isinstance(exc, ValueError):  # the library names the argument that cannot work
         message = _one_line(exc)
         if "project" in message:
