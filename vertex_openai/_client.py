@@ -29,6 +29,7 @@ from ._compat import AsyncHooks, BaseClient, Decoder, FinalRequestOptions, SyncH
 from ._embeddings import AsyncVertexEmbeddings, VertexEmbeddings
 from ._endpoint import Endpoint, origin, resolve_endpoint
 from ._maas import ModelTable, PartnerModel
+from ._model import ModelResolver
 from ._models import AsyncVertexModels, VertexModels
 from ._options import VertexOptions, check_mapping, check_max_retries, check_timeout
 from ._responses import AsyncResponses, ConversationStore, Responses
@@ -134,6 +135,13 @@ class _Vertex:
             options.default_service_tier, location=self.endpoint.location, argument="default_service_tier"
         )
         self.default_timeout = True  # the client's timeout is openai's default (set by the client)
+        self.resolve = ModelResolver(
+            options.model_aliases, self.models, openapi_route=self.endpoint.openapi_route
+        )
+
+    @property
+    def token_source(self) -> TokenSource:
+        return self.shared.auth
 
     def prepare(self, options: FinalRequestOptions) -> FinalRequestOptions:
         # A relative URL always joins onto the base URL; only an absolute one can leave its origin.

@@ -42,6 +42,13 @@ class Endpoint:
     #: True on the shared `endpoints/openapi` route, where model names are `publisher/model`.
     openapi_route: bool
 
+    @property
+    def root(self) -> str:
+        """The base URL without its `/endpoints/...` part: `https://{host}/{version}/projects/{p}/locations/{l}`,
+        where Vertex's own resources (publisher models, batch prediction jobs) live."""
+        head, found, _ = self.base_url.rpartition("/endpoints/")
+        return head if found else self.base_url
+
 
 def host_for(location: str) -> str:
     """The API host that serves `location`."""

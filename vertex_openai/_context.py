@@ -1,0 +1,34 @@
+"""What a resource (embeddings, models, responses, files, batches) needs from its client.
+
+The client hands each resource this small typed view when it makes it, so no resource reads the
+client's private state. Implemented by `_client._Vertex`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ._auth import TokenSource
+    from ._endpoint import Endpoint
+    from ._model import ResolvedModel
+
+__all__ = ["ClientContext"]
+
+
+class ClientContext(Protocol):
+    """A client's resolved target, credentials and model rule."""
+
+    @property
+    def endpoint(self) -> Endpoint:
+        """Where requests go (base URL, project, location, route)."""
+        ...
+
+    @property
+    def token_source(self) -> TokenSource:
+        """The client's Google access tokens (shared with its copies)."""
+        ...
+
+    def resolve(self, model: str) -> ResolvedModel:
+        """`model` as this client sends it (aliases, publisher, route): the one model rule."""
+        ...
