@@ -28,10 +28,16 @@ _S = TypeVar("_S", bound=cst.CSTNode)
 
 
 def finish(module: cst.Module, classes: set[str], *, removed_class: bool) -> str:
-    """The module without its dead credential lines and unused client imports, importing `classes`."""
+    """The module without its dead credential lines and unused client imports, importing `classes`.
+
+    Comment lines never go with a removed line: they move to the next line kept (region tags such
+    as `# [START ...]`, `TODO(developer)` blocks and your own notes survive)."""
     module = _drop_dead(module) or module
     prunable = list(_PRUNABLE) + (["typing"] if removed_class else [])
-    module = module.visit(_PruneImports(_used_names(module), prunable))
+    prune = _PruneImports(_used_names(module), prunable)
+    module = module.visit(prune)
+    if prune.gone:
+        module = module.visit(_Remove(prune.gone))
     code = _add_import(module, sorted(classes)).code
     # isort's groups: the new third-party import below standard-library ones gets a blank line
     code = re.sub(
@@ -101,6 +107,20 @@ class _PruneImports(cst.CSTTransformer):
         self.names = names
         self.used = names.used
         self.modules = modules
+        self.empty: set[cst.CSTNode] = set()  # imports with no name left
+        self.gone: set[cst.CSTNode] = set()  # lines with no import left: _Remove drops them
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine:
+        kept = [small for small in updated_node.body if small not in self.empty]
+        if not kept:
+            self.gone.add(updated_node)
+            return updated_node
+        if len(kept) < len(updated_node.body):
+            kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+            return updated_node.with_changes(body=kept)
+        return updated_node
 
     def _needed(self, alias: cst.ImportAlias) -> bool:
         """`import a.b.c` stays while `a` is read bare or `a.b.c...` is read; `import a.b as x` while x is."""
@@ -115,9 +135,7 @@ class _PruneImports(cst.CSTTransformer):
     def _ours(self, module: str) -> bool:
         return any(module == m or module.startswith(m + ".") for m in self.modules)
 
-    def leave_Import(
-        self, original_node: cst.Import, updated_node: cst.Import
-    ) -> cst.Import | cst.RemovalSentinel:
+    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
         keep = [
             alias
             for alias in updated_node.names
@@ -125,9 +143,7 @@ class _PruneImports(cst.CSTTransformer):
         ]
         return self._rebuild(updated_node, keep)
 
-    def leave_ImportFrom(
-        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
-    ) -> cst.ImportFrom | cst.RemovalSentinel:
+    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom) -> cst.ImportFrom:
         if updated_node.module is None or isinstance(updated_node.names, cst.ImportStar):
             return updated_node
         source = _dotted(updated_node.module)
@@ -141,10 +157,10 @@ class _PruneImports(cst.CSTTransformer):
         ]
         return self._rebuild(updated_node, keep)
 
-    @staticmethod
-    def _rebuild(node: _I, keep: list[cst.ImportAlias]) -> _I | cst.RemovalSentinel:
+    def _rebuild(self, node: _I, keep: list[cst.ImportAlias]) -> _I:
         if not keep:
-            return cst.RemoveFromParent()
+            self.empty.add(node)
+            return node
         if not isinstance(node.names, cst.ImportStar) and len(keep) == len(node.names):
             return node
         keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
@@ -211,37 +227,73 @@ def _add_import(module: cst.Module, classes: list[str]) -> cst.Module:
 
 
 class _Remove(cst.CSTTransformer):
-    """Drops dead lines, with the comment lines right below them (they described the dropped line)."""
+    """Drops dead statements; their comment lines move to the next statement kept (or the block's end)."""
 
-    def __init__(self, dead: set[cst.CSTNode]) -> None:
+    def __init__(self, dead: Collection[cst.CSTNode]) -> None:
         super().__init__()
         self.dead = dead
 
-    def _body(self, original: Sequence[cst.CSTNode], updated: Sequence[_S]) -> list[_S]:
+    def _body(
+        self, original: Sequence[cst.CSTNode], updated: Sequence[_S]
+    ) -> tuple[list[_S], list[cst.EmptyLine]]:
         out: list[_S] = []
-        after_dead = False
+        pending: list[cst.EmptyLine] = []
         for before, statement in zip(original, updated, strict=True):
             if before in self.dead:
-                after_dead = True
+                if isinstance(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+                    pending += statement.leading_lines
                 continue
-            if after_dead and isinstance(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement):
-                lines = list(statement.leading_lines)
-                while lines and lines[0].comment is not None:
-                    lines.pop(0)
+            if _has_comment(pending) and isinstance(
+                statement, cst.SimpleStatementLine | cst.BaseCompoundStatement
+            ):
+                lines = _merge(pending, list(statement.leading_lines))
                 out.append(cast(_S, statement.with_changes(leading_lines=lines)))
             else:
                 out.append(statement)
-            after_dead = False
-        return out
+            pending = []
+        return out, _trim(pending) if _has_comment(pending) else []
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        return updated_node.with_changes(body=self._body(original_node.body, updated_node.body))
+        body, left = self._body(original_node.body, updated_node.body)
+        return updated_node.with_changes(body=body, footer=[*left, *updated_node.footer])
 
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
-        body = self._body(original_node.body, updated_node.body)
-        return updated_node.with_changes(body=body or [cst.SimpleStatementLine([cst.Pass()])])
+        body, left = self._body(original_node.body, updated_node.body)
+        if not body:
+            return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()], leading_lines=left)])
+        return updated_node.with_changes(body=body, footer=[*left, *updated_node.footer])
+
+
+def _has_comment(lines: Sequence[cst.EmptyLine]) -> bool:
+    return any(line.comment is not None for line in lines)
+
+
+def _trim(lines: list[cst.EmptyLine]) -> list[cst.EmptyLine]:
+    while lines and lines[-1].comment is None:
+        lines = lines[:-1]
+    return lines
+
+
+def _merge(moved: list[cst.EmptyLine], own: list[cst.EmptyLine]) -> list[cst.EmptyLine]:
+    """Comment lines of removed statements above a kept statement's own; no longer blank runs than before."""
+    limit = max(_longest_blank_run(moved), _longest_blank_run(own), 1)
+    out: list[cst.EmptyLine] = []
+    run = 0
+    for line in [*moved, *own]:
+        run = run + 1 if line.comment is None else 0
+        if run <= limit:
+            out.append(line)
+    return out
+
+
+def _longest_blank_run(lines: Sequence[cst.EmptyLine]) -> int:
+    longest = run = 0
+    for line in lines:
+        run = run + 1 if line.comment is None else 0
+        longest = max(longest, run)
+    return longest
 
 
 class _Lines(cst.CSTVisitor):

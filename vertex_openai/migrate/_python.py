@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, TypeVar, cast
 
 import libcst as cst
@@ -68,8 +69,10 @@ def uses_openai(code: str) -> bool:
     return any(t in code for t in _TRIGGERS)
 
 
-def migrate_source(code: str) -> tuple[str, list[Finding]]:
-    """The rewritten source and what was found; the source unchanged when nothing is rewritten."""
+def migrate_source(code: str, path: Path | None = None) -> tuple[str, list[Finding]]:
+    """The rewritten source and what was found; the source unchanged when nothing is rewritten.
+
+    `path`, when given, is where the source was read: config files beside it are read for model names."""
     if not uses_openai(code):
         return code, []
     try:
@@ -78,7 +81,7 @@ def migrate_source(code: str) -> tuple[str, list[Finding]]:
         return code, [
             Finding(error.raw_line, "warning", f"not parsed as Python ({error.message}); not touched")
         ]
-    migration = _Migration(MetadataWrapper(module))
+    migration = _Migration(MetadataWrapper(module), path)
     plan = migration.plan()
     findings = plan.findings + _warnings.scan(migration)
     findings += [
@@ -140,7 +143,8 @@ class _Collect(cst.CSTVisitor):
 class _Migration:
     """One module, its metadata, and the decisions taken for it."""
 
-    def __init__(self, wrapper: MetadataWrapper) -> None:
+    def __init__(self, wrapper: MetadataWrapper, path: Path | None = None) -> None:
+        self.path = path
         self.wrapper = wrapper
         self.module = wrapper.module
         wrapper.resolve_many(  # in one pass; resolve() below reads each
@@ -526,7 +530,7 @@ def _env_name(node: cst.BaseExpression) -> str | None:
 
 
 def _render(cls: str, args: list[tuple[str, str, str]], multiline: bool) -> str:
-    if not multiline:
+    if not multiline or not args:
         return f"{cls}({', '.join(f'{k}={v}' for k, v, _ in args)})"
     lines = [f"    {k}={v},{'  ' + c if c else ''}" for k, v, c in args]
     return f"{cls}(\n" + "\n".join(lines) + "\n)"
