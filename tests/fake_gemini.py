@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import struct
+import threading
 import zlib
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from fakes import Reply
 
 GREETING = "Hello from the local Vertex stand-in."
 SIGNATURE = "LOCAL-THOUGHT-SIGNATURE"
+#: Google's documented placeholders, which Vertex accepts in place of a signature it issued.
+PLACEHOLDERS = ("skip_thought_signature_validator", "context_engineering_is_the_way_to_go")
 
 
 def tiny_png() -> bytes:
@@ -72,6 +77,100 @@ def tool_call(function: dict[str, Any], signature: str) -> dict[str, Any]:
     }
 
 
+def gemini3(body: dict[str, Any]) -> bool:
+    return str(body.get("model", "")).rsplit("/", 1)[-1].startswith("gemini-3")
+
+
+def first_call_signatures(body: dict[str, Any]) -> list[tuple[int, str, str | None]]:
+    """(content block number, function name, signature or None) of the first tool call of each step of
+    the current turn (the assistant messages after the last user message), as Vertex checks them."""
+    messages = [m for m in body.get("messages") or [] if m.get("role") not in ("system", "developer")]
+    last_user = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=-1)
+    out = []
+    for number, message in enumerate(messages, start=1):
+        calls = message.get("tool_calls") or []
+        if number - 1 <= last_user or message.get("role") != "assistant" or not calls:
+            continue
+        signature = _signature(calls[0]) or _signature(message)
+        out.append((number, str((calls[0].get("function") or {}).get("name")), signature))
+    return out
+
+
+def _signature(part: dict[str, Any]) -> str | None:
+    extra = part.get("extra_content") or {}
+    for vendor in ("google", "vertex"):
+        value = (extra.get(vendor) or {}).get("thought_signature")
+        if value:
+            return str(value)
+    return None
+
+
+def signature_error(body: dict[str, Any], known: Collection[str]) -> Reply | None:
+    """Vertex's 400 when a Gemini 3 request's current turn has a tool-call step whose first call has no
+    signature, or one Vertex never issued (Google's placeholders pass); None when the request is fine."""
+    if not gemini3(body):
+        return None
+    for number, name, signature in first_call_signatures(body):
+        if signature is None:
+            message = (
+                f"Unable to submit request because function call `{name}` in the {number}. content block "
+                "is missing a `thought_signature`. Learn more: "
+                "https://docs.cloud.google.com/vertex-ai/generative-ai/docs/thought-signatures"
+            )
+        elif signature not in known and signature not in PLACEHOLDERS:
+            message = (
+                f"Unable to submit request because the {number}. content block has a corrupted "
+                "thought signature."
+            )
+        else:
+            continue
+        error = {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}
+        return Reply(400, [{"error": error}])
+    return None
+
+
+class SigningGemini:
+    """A Gemini 3 stand-in with state: each tool-call step it answers is signed with a fresh signature
+    (random bytes, base64, `signature_bytes` long) on its first call only, as Gemini signs parallel
+    calls; it refuses (400) a request whose current turn does not send those signatures back, and
+    records the signatures that came back with each request (`returned`).
+
+    `steps` is the plan of one turn: e.g. `[["get_weather", "get_weather"], ["get_time"]]` answers the
+    user with two parallel calls, then (after their results) one more call, then with text.
+    """
+
+    def __init__(self, steps: Sequence[Sequence[str]], *, signature_bytes: int = 320) -> None:
+        self.steps = [list(step) for step in steps]
+        self.signature_bytes = signature_bytes
+        self.issued: list[str] = []
+        self.returned: list[list[str | None]] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, body: dict[str, Any]) -> Reply:
+        with self.lock:
+            self.returned.append([signature for _, _, signature in first_call_signatures(body)])
+            refused = signature_error(body, self.issued)
+            if refused is not None:
+                return refused
+            messages = body.get("messages") or []
+            last_user = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=-1)
+            done = sum(
+                1 for m in messages[last_user + 1 :] if m.get("role") == "assistant" and m.get("tool_calls")
+            )
+            tools = {t["function"]["name"]: t["function"] for t in body.get("tools") or []}
+            if done >= len(self.steps):
+                results = [
+                    str(m.get("content")) for m in messages[last_user + 1 :] if m.get("role") == "tool"
+                ]
+                return _render(body, {"role": "assistant", "content": f"Done: {', '.join(results)}."}, {})
+            signature = base64.b64encode(os.urandom(self.signature_bytes)).decode()
+            self.issued.append(signature)
+            calls = [tool_call(tools.get(name, {"name": name}), signature) for name in self.steps[done]]
+            for call in calls[1:]:
+                del call["extra_content"]  # only the first call of a step is signed
+            return _render(body, {"role": "assistant", "tool_calls": calls}, {})
+
+
 def _answer(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(message, extra fields of the choice)."""
     messages = body.get("messages") or []
@@ -102,7 +201,16 @@ def _answer(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def gemini_reply(body: dict[str, Any]) -> Reply:
+    """The stateless stand-in: on Gemini 3 it enforces the signature rule with `SIGNATURE` as the one
+    signature it ever issued (see `SigningGemini` for fresh signatures per step)."""
+    refused = signature_error(body, (SIGNATURE,))
+    if refused is not None:
+        return refused
     message, choice_extra = _answer(body)
+    return _render(body, message, choice_extra)
+
+
+def _render(body: dict[str, Any], message: dict[str, Any], choice_extra: dict[str, Any]) -> Reply:
     finish = "tool_calls" if message.get("tool_calls") else "stop"
     usage = {"completion_tokens": 12, "prompt_tokens": 20, "total_tokens": 40}
     head = {"created": 1763800000, "model": body.get("model", ""), "usage": usage}

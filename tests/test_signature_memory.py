@@ -17,11 +17,12 @@ import pytest
 from fake_gemini import SIGNATURE, gemini_reply
 from fakes import Reply, VertexServer, chat_stream
 
-from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
+from vertex_openai import AsyncVertexOpenAI, VertexOpenAI, _sigid
 from vertex_openai._signatures import (
     ENTRY_OVERHEAD,
     MAX_BYTES,
     MAX_ENTRIES,
+    PLACEHOLDER_SIGNATURE,
     SignatureMemory,
     mint_call_id,
     repair_completion,
@@ -202,7 +203,10 @@ def test_repair_completion_mints_ids_and_remembers() -> None:
     }
     repair_completion(data, memory)
     first, second = data["choices"][0]["message"]["tool_calls"]  # type: ignore[index]
-    assert CALL_ID.fullmatch(first["id"]) and CALL_ID.fullmatch(second["id"]) and first["id"] != second["id"]
+    # the signed call's id carries its signature (issue 18); the unsigned one is a plain minted id
+    assert _sigid.decode(first["id"]) == "SIG" and _sigid.decode(second["id"]) is None
+    assert CALL_ID.fullmatch(_sigid.short_id(first["id"])) and CALL_ID.fullmatch(second["id"])
+    assert _sigid.short_id(first["id"]) != second["id"]
     restored = memory.restore([assistant(bare(first))])
     assert (
         restored is not None
@@ -240,8 +244,9 @@ def gemini() -> Any:
     srv.close()
 
 
-def rebuilt_loop(client: VertexOpenAI, *, stream: bool) -> list[dict[str, Any]]:
-    """A framework's tool loop: it keeps only `{type, id, function}` of each tool call."""
+def rebuilt_loop(client: VertexOpenAI, *, stream: bool, keep_ids: bool = True) -> list[dict[str, Any]]:
+    """A framework's tool loop: it keeps only `{type, id, function}` of each tool call (and, with
+    `keep_ids=False`, replaces the ids by its own, so that only the memory can find the signature)."""
     messages: list[Any] = [{"role": "user", "content": "Weather in Paris?"}]
     if stream:
         with chat_stream(client)(model="gemini-3-pro-preview", messages=messages, tools=TOOLS) as s:
@@ -250,8 +255,12 @@ def rebuilt_loop(client: VertexOpenAI, *, stream: bool) -> list[dict[str, Any]]:
         answer = client.chat.completions.create(model="gemini-3-pro-preview", messages=messages, tools=TOOLS)
         received = answer.choices[0].message.model_dump()
     calls = [
-        {"type": "function", "id": c["id"], "function": {k: c["function"][k] for k in ("name", "arguments")}}
-        for c in received["tool_calls"]
+        {
+            "type": "function",
+            "id": c["id"] if keep_ids else f"lc_run-{number}",
+            "function": {k: c["function"][k] for k in ("name", "arguments")},
+        }
+        for number, c in enumerate(received["tool_calls"])
     ]
     messages += [
         {"role": "assistant", "content": None, "tool_calls": calls},
@@ -264,11 +273,20 @@ def rebuilt_loop(client: VertexOpenAI, *, stream: bool) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("stream", [False, True], ids=["create", "stream"])
 def test_rebuilt_tool_call_still_carries_its_signature(gemini: VertexServer, stream: bool) -> None:
     client = VertexOpenAI(base_url=gemini.base_url, access_token=TOKEN)
-    calls = rebuilt_loop(client, stream=stream)
-    assert CALL_ID.fullmatch(calls[0]["id"])  # Gemini sent "": the framework got a usable id
+    calls = rebuilt_loop(client, stream=stream, keep_ids=False)
     sent = gemini.seen[-1].json["messages"]
     assert sent[1]["tool_calls"][0]["extra_content"] == {"google": {"thought_signature": SIGNATURE}}
     assert sent[1]["tool_calls"][0]["id"] == sent[2]["tool_call_id"] == calls[0]["id"]  # sent as given
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["create", "stream"])
+def test_a_kept_carrier_id_goes_to_vertex_short(gemini: VertexServer, stream: bool) -> None:
+    client = VertexOpenAI(base_url=gemini.base_url, access_token=TOKEN)
+    calls = rebuilt_loop(client, stream=stream)
+    assert CALL_ID.fullmatch(_sigid.short_id(calls[0]["id"]))  # Gemini sent "": the framework got an id
+    sent = gemini.seen[-1].json["messages"]
+    assert sent[1]["tool_calls"][0]["extra_content"] == {"google": {"thought_signature": SIGNATURE}}
+    assert sent[1]["tool_calls"][0]["id"] == sent[2]["tool_call_id"] == calls[0]["id"][:29]
 
 
 def test_copies_share_the_memory(gemini: VertexServer) -> None:
@@ -300,19 +318,21 @@ def test_a_memory_passed_to_a_sync_and_an_async_client_is_theirs_together(
     question: list[Any] = [{"role": "user", "content": "Paris?"}]
     answer = sync.chat.completions.create(model="gemini-3-pro-preview", messages=question, tools=TOOLS)
     first = answer.choices[0].message.model_dump()["tool_calls"][0]
-    rebuilt = {"type": "function", "id": first["id"], "function": dict(first["function"])}
+    own_id = "lc_run-1"  # the framework's own id: only a memory can find the signature
+    rebuilt = {"type": "function", "id": own_id, "function": dict(first["function"])}
     history: list[Any] = [
         *question,
         {"role": "assistant", "tool_calls": [rebuilt]},
-        {"role": "tool", "tool_call_id": first["id"], "content": "18°C"},
+        {"role": "tool", "tool_call_id": own_id, "content": "18°C"},
     ]
     asyncio.run(asynchronous.chat.completions.create(model="gemini-3-pro-preview", messages=history))
     sent = gemini.seen[-1].json["messages"][1]["tool_calls"][0]
     assert len(memory) > 0
     if shared:
         assert sent["extra_content"]["google"]["thought_signature"] == SIGNATURE
-    else:  # each client has its own memory: the async one never saw the answer
-        assert "extra_content" not in sent
+    else:  # each client has its own memory: the async one never saw the answer, so on Gemini 3
+        assert sent["extra_content"]["google"]["thought_signature"] == PLACEHOLDER_SIGNATURE  # Google's
+
 
 
 def test_remember_signatures_takes_a_bool_or_a_memory() -> None:
@@ -323,8 +343,13 @@ def test_remember_signatures_takes_a_bool_or_a_memory() -> None:
 def test_without_memory_nothing_is_put_back(gemini: VertexServer) -> None:
     client = VertexOpenAI(base_url=gemini.base_url, access_token=TOKEN, remember_signatures=False)
     assert client.with_options(timeout=5)._vertex.shared.signatures is None  # copies share the choice
+    rebuilt_loop(client, stream=False, keep_ids=False)
+    placed = gemini.seen[-1].json["messages"][1]["tool_calls"][0]  # nothing remembered: the placeholder
+    assert placed["extra_content"] == {"google": {"thought_signature": PLACEHOLDER_SIGNATURE}}
+    # the memory is off, not the signature ids: a kept id still carries its signature (issue 18)
     rebuilt_loop(client, stream=False)
-    assert "extra_content" not in gemini.seen[-1].json["messages"][1]["tool_calls"][0]
+    carried = gemini.seen[-1].json["messages"][1]["tool_calls"][0]
+    assert carried["extra_content"] == {"google": {"thought_signature": SIGNATURE}}
 
 
 def test_a_signature_in_a_delta_of_its_own_is_remembered(gemini: VertexServer) -> None:

@@ -33,8 +33,11 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from . import _sigid
 from ._compat import FinalRequestOptions
+from ._schema import gemini_schemas
 from ._util import JSONObject
+from .gemini import check_reasoning_effort
 
 __all__ = [
     "MAX_BYTES",
@@ -49,6 +52,8 @@ MAX_ENTRIES = 1024
 MAX_BYTES = 2 * 1024 * 1024
 #: what one entry costs besides its JSON text: key digest, dict slot, string header (generous)
 ENTRY_OVERHEAD = 256
+#: Google's documented placeholder signature for tool calls no Gemini model signed (see `thoughts`).
+PLACEHOLDER_SIGNATURE = "skip_thought_signature_validator"
 
 
 def mint_call_id() -> str:
@@ -242,9 +247,39 @@ def _merged(remembered: JSONObject, given: object) -> JSONObject:
     return merged
 
 
-def repair_completion(data: object, memory: SignatureMemory | None) -> object:
-    """A non-streamed chat completion as received (raw JSON): ids for id-less tool calls, then its
-    signatures remembered. Changes `data` in place and returns it; anything else passes through."""
+def signature_of(part: object) -> str | None:
+    """The thought signature a message or tool call (a dict) carries, wherever Gemini puts it."""
+    if not isinstance(part, Mapping):
+        return None
+    extra = part.get("extra_content")
+    if isinstance(extra, Mapping):
+        for vendor in ("google", "vertex"):
+            fields = extra.get(vendor)
+            if isinstance(fields, Mapping):
+                value = fields.get("thought_signature")
+                if isinstance(value, str) and value:
+                    return value
+    value = part.get("thought_signature")
+    return value if isinstance(value, str) and value else None
+
+
+def call_id_for(call: Mapping[str, object], step_signature: str | None, *, signature_ids: bool) -> str:
+    """The id for a received tool call that came without one (Gemini sends `""`): a carrier id when the
+    call (or, for the first call of a step, its message) is signed and `signature_ids` is on, else a
+    minted one. Ids the server gives are kept as they are."""
+    given = call.get("id")
+    signature = signature_of(call) or step_signature
+    if signature_ids and signature is not None:
+        carrier = _sigid.encode(mint_call_id(), signature)
+        if carrier is not None:
+            return carrier
+    return given if isinstance(given, str) and given else mint_call_id()
+
+
+def repair_completion(data: object, memory: SignatureMemory | None, *, signature_ids: bool = True) -> object:
+    """A non-streamed chat completion as received (raw JSON): ids for id-less tool calls (carrier ids,
+    see `_sigid`, for signed ones when `signature_ids`), then its signatures remembered. Changes
+    `data` in place and returns it; anything else passes through."""
     if not isinstance(data, dict) or data.get("object") == "chat.completion.chunk":
         return data  # stream chunks are repaired by `_stream`
     choices = data.get("choices")
@@ -256,27 +291,149 @@ def repair_completion(data: object, memory: SignatureMemory | None) -> object:
             continue
         calls = message.get("tool_calls")
         if isinstance(calls, list):
+            step_signature = signature_of(message)  # the 2025 shape: on the message, for its first call
             for call in calls:
                 if isinstance(call, dict) and not call.get("id"):
-                    call["id"] = mint_call_id()
+                    call["id"] = call_id_for(call, step_signature, signature_ids=signature_ids)
+                step_signature = None
         if memory is not None:
             memory.remember_message(message)
     return data
 
 
-def restore_signatures(options: FinalRequestOptions, memory: SignatureMemory | None) -> FinalRequestOptions:
-    """Request shaping step: put remembered signatures back into a chat request's assistant turns.
-
-    `options` is openai's per-attempt request options (a copy); its body is replaced, never changed.
-    """
-    if memory is None or not len(memory):
-        return options
+def restore_signatures(
+    options: FinalRequestOptions,
+    memory: SignatureMemory | None,
+    *,
+    placeholder_signatures: bool = True,
+) -> FinalRequestOptions:
+    """Request shaping step for chat requests: `shape_chat_body`'s steps on openai's per-attempt
+    request options (a copy); the body is replaced, never changed."""
     body = options.json_data
-    if not isinstance(body, Mapping) or not isinstance(body.get("messages"), list):
+    if not isinstance(body, Mapping) or not str(options.url).rstrip("/").endswith("chat/completions"):
         return options
-    if not str(options.url).rstrip("/").endswith("chat/completions"):
-        return options
-    messages = memory.restore(body["messages"])
-    if messages is not None:
-        options.json_data = {**body, "messages": messages}
+    shaped = shape_chat_body(body, memory, placeholder_signatures=placeholder_signatures)
+    if shaped is not body:
+        options.json_data = shaped
     return options
+
+
+def shape_chat_body(
+    body: Mapping[str, object], memory: SignatureMemory | None, *, placeholder_signatures: bool = True
+) -> Mapping[str, object]:
+    """The issue-18 steps over a chat request body (after model aliasing: `model` is the wire name),
+    in order: signatures (memory, carrier ids, placeholders), Gemini schemas, reasoning_effort.
+    Returns `body` itself when nothing changes."""
+    model = body.get("model")
+    generation = gemini_generation(model) if isinstance(model, str) else None
+    body = restore_tool_signatures(
+        body, memory, gemini3=generation is not None and generation >= 3, placeholders=placeholder_signatures
+    )
+    if generation is not None:
+        body = gemini_schemas(body)
+        body = check_reasoning_effort(body, model if isinstance(model, str) else "")
+    return body
+
+
+def gemini_generation(model: str) -> int | None:
+    """3 for `google/gemini-3-pro-preview` (or a bare `gemini-3-...`), 2 for `gemini-2.5-flash`, None for
+    other models: the rule of `_model.ResolvedModel.gemini_generation`, on a wire model name."""
+    publisher, slash, name = model.rpartition("/")
+    if slash and publisher.rsplit("/", 1)[-1] != "google":
+        return None
+    if not name.startswith("gemini-") or name.endswith("-maas"):
+        return None
+    head = name[len("gemini-") :].split("-", 1)[0].split(".", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def restore_tool_signatures(
+    body: Mapping[str, object], memory: SignatureMemory | None, *, gemini3: bool, placeholders: bool = True
+) -> Mapping[str, object]:
+    """Step: thought signatures back into a chat request's assistant turns, and short ids on the wire.
+
+    1. the memory (this process's, when kept) puts back what a framework dropped;
+    2. carrier ids (`_sigid`): a tool call still unsigned gets the signature its id carries; every
+       carrier id, in assistant tool calls and tool results alike, goes to Vertex as its short id;
+    3. on Gemini 3 (`gemini3`) with `placeholders`: each tool-call step of the current turn (after the
+       last user message) still unsigned gets Google's placeholder on its first call.
+    Returns `body` itself when nothing changes (requests without tool calls: one scan, no decoding).
+    """
+    messages = body.get("messages")
+    if not isinstance(messages, list):
+        return body
+    out: list[object] | None = None
+    if memory is not None and len(memory):
+        out = memory.restore(messages)
+    current = out if out is not None else messages
+    if any(isinstance(m, Mapping) and (m.get("tool_calls") or m.get("tool_call_id")) for m in current):
+        carried = _from_ids(current)
+        if carried is not None:
+            out = current = carried
+        if gemini3 and placeholders:
+            placed = _placeholders(current)
+            if placed is not None:
+                out = placed
+    return body if out is None else {**body, "messages": out}
+
+
+def _from_ids(messages: list[object]) -> list[object] | None:
+    out: list[object] | None = None
+    for position, message in enumerate(messages):
+        if not isinstance(message, Mapping):
+            continue
+        new: Mapping[str, object] | None = None
+        calls = message.get("tool_calls")
+        if message.get("role") == "assistant" and isinstance(calls, list):
+            new_calls = [_call_from_id(call) for call in calls]
+            if any(a is not b for a, b in zip(new_calls, calls, strict=True)):
+                new = {**message, "tool_calls": new_calls}
+        elif message.get("role") == "tool" and _sigid.is_carrier(message.get("tool_call_id")):
+            new = {**message, "tool_call_id": _sigid.short_id(str(message["tool_call_id"]))}
+        if new is not None:
+            if out is None:
+                out = list(messages)
+            out[position] = new
+    return out
+
+
+def _call_from_id(call: object) -> object:
+    if not isinstance(call, Mapping) or not _sigid.is_carrier(call.get("id")):
+        return call
+    call_id = str(call["id"])
+    new = {**call, "id": _sigid.short_id(call_id)}
+    if not signed(call):
+        signature = _sigid.decode(call_id)
+        if signature is not None:
+            new["extra_content"] = _merged(
+                {"google": {"thought_signature": signature}}, call.get("extra_content")
+            )
+    return new
+
+
+def _placeholders(messages: list[object]) -> list[object] | None:
+    """Google's placeholder on the first call of each unsigned tool-call step after the last user message."""
+    last_user = max(
+        (i for i, m in enumerate(messages) if isinstance(m, Mapping) and m.get("role") == "user"), default=-1
+    )
+    out: list[object] | None = None
+    for position in range(last_user + 1, len(messages)):
+        message = messages[position]
+        if not isinstance(message, Mapping) or message.get("role") != "assistant":
+            continue
+        calls = message.get("tool_calls")
+        if not isinstance(calls, list) or not calls or not isinstance(calls[0], Mapping):
+            continue
+        if signed(message) or _any_signed(calls):
+            continue
+        first = calls[0]
+        placed = {
+            **first,
+            "extra_content": _merged(
+                {"google": {"thought_signature": PLACEHOLDER_SIGNATURE}}, first.get("extra_content")
+            ),
+        }
+        if out is None:
+            out = list(messages)
+        out[position] = {**message, "tool_calls": [placed, *calls[1:]]}
+    return out

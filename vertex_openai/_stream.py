@@ -7,7 +7,8 @@ parsed once here and handed to openai already repaired: `event.json()` returns t
 (openai does not parse it again) and `event.data` is the repaired JSON text.
 
 Besides, so that openai's helpers and the frameworks read Gemini streams as they read OpenAI's:
-- a tool call without an id gets one (`call_...`, see `_signatures`) on its first delta;
+- a tool call without an id gets one (`call_...`, see `_signatures`) on its first delta; a signed
+  call's id carries its thought signature (`_sigid`), so it is given once and stays the same;
 - a chunk carrying tool-call deltas and a `finish_reason` is delivered as two chunks, the deltas,
   then the `finish_reason` (so `stream()` fires `tool_calls.function.arguments.done`);
 - usage: Gemini puts the running usage on every chunk, and frameworks that add chunk usages up
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._compat import Decoder, ServerSentEvent
-from ._signatures import SignatureMemory, mint_call_id
+from ._signatures import SignatureMemory, call_id_for
 from ._util import JSONObject
 
 _CHUNK = "chat.completion.chunk"
@@ -37,9 +38,11 @@ _CHUNK = "chat.completion.chunk"
 class RepairingDecoder:
     """Wraps openai's SSE decoder for one stream; repairs each `chat.completion.chunk` event."""
 
-    def __init__(self, decoder: Decoder, memory: SignatureMemory | None = None) -> None:
+    def __init__(
+        self, decoder: Decoder, memory: SignatureMemory | None = None, *, signature_ids: bool = True
+    ) -> None:
         self._decoder = decoder
-        self._repair = ChunkRepair(memory)
+        self._repair = ChunkRepair(memory, signature_ids=signature_ids)
 
     def iter_bytes(self, iterator: Iterator[bytes]) -> Iterator[ServerSentEvent]:
         for event in self._decoder.iter_bytes(iterator):
@@ -117,9 +120,10 @@ class _Choice:
 class ChunkRepair:
     """The state of one stream: what each choice has already said, and the usage held back."""
 
-    def __init__(self, memory: SignatureMemory | None = None) -> None:
+    def __init__(self, memory: SignatureMemory | None = None, *, signature_ids: bool = True) -> None:
         self._choices: dict[int, _Choice] = {}
         self._memory = memory
+        self._signature_ids = signature_ids
         self._usage: object = None
         self._last: JSONObject | None = None
         self._held: JSONObject | None = None  # the last chunk with a finish_reason, not yet sent
@@ -144,7 +148,7 @@ class ChunkRepair:
                 if state is None:
                     state = self._choices[index] = _Choice()
                 delta = choice["delta"]
-                _repair_delta(state, delta)
+                _repair_delta(state, delta, self._signature_ids)
                 if self._memory is not None and isinstance(delta.get("content"), str):
                     state.content.append(delta["content"])
                 if choice.get("finish_reason") is not None:
@@ -207,7 +211,16 @@ def _signature_fields(seen: JSONObject) -> JSONObject | None:
     return None
 
 
-def _repair_delta(state: _Choice, delta: JSONObject) -> None:
+def _signature_text(seen: JSONObject) -> str | None:
+    fields = _signature_fields(seen)
+    for value in (fields or {}).values():
+        signature = value.get("thought_signature") if isinstance(value, dict) else None
+        if isinstance(signature, str):
+            return signature
+    return None
+
+
+def _repair_delta(state: _Choice, delta: JSONObject, signature_ids: bool) -> None:
     if "role" in delta:
         if state.role_sent:
             del delta["role"]
@@ -223,10 +236,10 @@ def _repair_delta(state: _Choice, delta: JSONObject) -> None:
         taken: set[int] = set()
         for call in calls:
             if isinstance(call, dict):
-                _repair_call(state, call, taken)
+                _repair_call(state, call, taken, signature_ids)
 
 
-def _repair_call(state: _Choice, call: dict[str, Any], taken: set[int]) -> None:
+def _repair_call(state: _Choice, call: dict[str, Any], taken: set[int], signature_ids: bool) -> None:
     index = call.get("index")
     if not isinstance(index, int):
         index = _slot(state, call, taken)
@@ -237,7 +250,9 @@ def _repair_call(state: _Choice, call: dict[str, Any], taken: set[int]) -> None:
         state.calls.append(_Call())
     known = state.calls[index]
     if new and not call.get("id"):
-        call["id"] = mint_call_id()  # frameworks key tool results by id; Gemini sends ""
+        # frameworks key tool results by id (Gemini sends ""); a signed call's id carries its signature
+        step = _signature_text(state.extra_content) if index == 0 else None
+        call["id"] = call_id_for(call, step, signature_ids=signature_ids)
     elif not call.get("id"):
         call.pop("id", None)  # "" on a later delta of a call: the id was given on its first
     function: dict[str, Any] = call["function"] if isinstance(call.get("function"), dict) else {}

@@ -21,12 +21,58 @@ __all__ = [
     "SafetySetting",
     "ThinkingConfig",
     "REASONING_EFFORT_BUDGETS",
+    "REASONING_EFFORTS",
     "ThinkingLevel",
     "gemini_options",
 ]
 
 #: The thinking budgets (tokens) Vertex maps OpenAI's `reasoning_effort` to, as Google documents them.
 REASONING_EFFORT_BUDGETS: Mapping[str, int] = {"low": 1024, "medium": 8192, "high": 24576}
+
+#: The `reasoning_effort` values each Gemini family accepts, from Google's "Thinking" and OpenAI
+#: compatibility pages: (model name prefix, accepted values), the longest matching prefix wins.
+#: Gemini 2.5 maps them to thinking budgets (`REASONING_EFFORT_BUDGETS`, `none` -> 0 where thinking can
+#: be turned off: Flash and Flash-Lite); Gemini 3 maps them to thinking levels and cannot turn thinking
+#: off (`none` refused); 3 Pro has the levels LOW and HIGH (`medium` maps to HIGH), `minimal` exists on
+#: Flash models only. Models before 2.5 do not think. A Gemini model not in the table is not checked.
+REASONING_EFFORTS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("gemini-1.", frozenset()),
+    ("gemini-2.0-", frozenset()),
+    ("gemini-2.5-pro", frozenset({"low", "medium", "high"})),
+    ("gemini-2.5-flash", frozenset({"none", "low", "medium", "high"})),
+    ("gemini-3-pro", frozenset({"low", "medium", "high"})),
+    ("gemini-3-flash", frozenset({"minimal", "low", "medium", "high"})),
+    ("gemini-3.1-pro", frozenset({"low", "medium", "high"})),
+    ("gemini-3.1-flash", frozenset({"minimal", "low", "medium", "high"})),
+)
+_EFFORT_ORDER = ("none", "minimal", "low", "medium", "high")
+
+
+def accepted_reasoning_efforts(model: str) -> frozenset[str] | None:
+    """The `reasoning_effort` values `model` (a name, with or without `google/`) accepts; None when the
+    table does not know the model."""
+    name = model.rsplit("/", 1)[-1]
+    found: tuple[str, frozenset[str]] | None = None
+    for prefix, accepted in REASONING_EFFORTS:
+        if name.startswith(prefix) and (found is None or len(prefix) > len(found[0])):
+            found = (prefix, accepted)
+    return found[1] if found is not None else None
+
+
+def check_reasoning_effort(body: Mapping[str, object], model: str) -> Mapping[str, object]:
+    """Request step: `body` unchanged when its `reasoning_effort` is one `model` accepts (or absent, or
+    the model unknown to `REASONING_EFFORTS`); else a ValueError naming the model and the accepted
+    values, before any request (Vertex would answer 400)."""
+    effort = body.get("reasoning_effort")
+    if effort is None:
+        return body
+    accepted = accepted_reasoning_efforts(model)
+    if accepted is None or effort in accepted:
+        return body
+    if not accepted:
+        raise ValueError(f"reasoning_effort={effort!r}: {model} does not think; leave reasoning_effort out.")
+    values = ", ".join(repr(value) for value in _EFFORT_ORDER if value in accepted)
+    raise ValueError(f"reasoning_effort={effort!r} is not accepted by {model}; it accepts {values}.")
 
 
 class HarmCategory(str, Enum):
