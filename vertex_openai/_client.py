@@ -25,6 +25,7 @@ from ._auth import (
     SyncTokenProvider,
     TokenSource,
 )
+from ._batch import AsyncVertexBatches, AsyncVertexFiles, VertexBatches, VertexFiles
 from ._compat import AsyncHooks, BaseClient, Decoder, FinalRequestOptions, SyncHooks, http
 from ._embeddings import AsyncVertexEmbeddings, VertexEmbeddings
 from ._endpoint import Endpoint, origin, resolve_endpoint
@@ -498,6 +499,18 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
         """openai's responses; bridged to chat completions for models not served on `/responses`."""
         return Responses(self)
 
+    @cached_property
+    @override
+    def files(self) -> VertexFiles:
+        """openai's files, kept on Cloud Storage (`VERTEX_OPENAI_BATCH_BUCKET`) for batches."""
+        return VertexFiles(self, self._vertex)
+
+    @cached_property
+    @override
+    def batches(self) -> VertexBatches:
+        """openai's batches, run as Vertex AI batch prediction jobs."""
+        return VertexBatches(self, self._vertex)
+
 
 class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[object]], AsyncHooks):
     """`openai.AsyncOpenAI` for Vertex AI; token refreshes never block the event loop."""
@@ -576,3 +589,15 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[object]], As
     def responses(self) -> AsyncResponses:
         """openai's responses; bridged to chat completions for models not served on `/responses`."""
         return AsyncResponses(self)
+
+    @cached_property
+    @override
+    def files(self) -> AsyncVertexFiles:
+        """openai's files, kept on Cloud Storage (`VERTEX_OPENAI_BATCH_BUCKET`) for batches."""
+        return AsyncVertexFiles(self, self._vertex)
+
+    @cached_property
+    @override
+    def batches(self) -> AsyncVertexBatches:
+        """openai's batches, run as Vertex AI batch prediction jobs."""
+        return AsyncVertexBatches(self, self._vertex)
