@@ -8,9 +8,16 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import runpy
+import shutil
 import textwrap
+import traceback
 from pathlib import Path
 from typing import Any
+
+import pytest
+from fake_gemini import GREETING
+from harness import LocalGoogle
 
 from vertex_openai.migrate import INSTALL_HINT, add_arguments, run
 from vertex_openai.migrate._python import migrate_source
@@ -189,3 +196,192 @@ def test_progress_on_stderr_for_large_trees_and_quiet_silences_it(tmp_path: Path
 
 def test_install_hint_can_be_followed_without_the_extra() -> None:
     assert "pip install libcst" in INSTALL_HINT and "pip install 'vertex-openai[migrate]'" in INSTALL_HINT
+
+
+# -- Azure apps: what the old client needed, and what the program still reads -------------------------
+
+SHAPES = Path(__file__).parent / "shapes"
+OPENAPI = "/v1/projects/test-project/locations/global/endpoints/openapi/chat/completions"
+AZURE_VARIABLES = (
+    "AZURE_OPENAI_ENDPOINT",
+    "AZURE_OPENAI_API_KEY",
+    "OPENAI_API_VERSION",
+    "AZURE_OPENAI_CHAT_DEPLOYMENT",
+)
+
+
+def test_azure_quickstart_runs_on_vertex_after_migrate_write(
+    local_google: LocalGoogle,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    app = tmp_path / "quickstart.py"
+    shutil.copyfile(SHAPES / "azure_quickstart.py.txt", app)
+    written = report(str(tmp_path), "--write")
+    (entry,) = written["files"]
+    source = app.read_text()
+    lines = source.splitlines()
+    # the old client's settings and their guard are gone; region tags stay
+    for gone in ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY", "OPENAI_API_VERSION", "raise ValueError"):
+        assert gone not in source, gone
+    assert (
+        "# [START azure_openai_quickstart_chat]" in source
+        and "# [END azure_openai_quickstart_chat]" in source
+    )
+    assert "client: VertexOpenAI = VertexOpenAI()" in source and "def ask(client: VertexOpenAI," in source
+    for name in AZURE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    # nothing raises at start-up without a report line that names the line and the fix
+    with pytest.raises(KeyError) as raised:
+        runpy.run_path(str(app), run_name="__main__")
+    (frame,) = [f for f in traceback.extract_tb(raised.value.__traceback__) if f.filename == str(app)]
+    (line,) = [f for f in entry["findings"] if f["line"] == frame.lineno or "$AZURE_OPENAI" in f["message"]]
+    assert raised.value.args == ("AZURE_OPENAI_CHAT_DEPLOYMENT",)
+    assert "set AZURE_OPENAI_CHAT_DEPLOYMENT=google/gemini-2.5-flash" in line["message"]
+    assert lines[line["line"] - 1].strip().startswith("model=COMPLETIONS_MODEL")
+    # doing what the line says makes it run, against the local Vertex with real google-auth tokens
+    monkeypatch.setenv("AZURE_OPENAI_CHAT_DEPLOYMENT", "google/gemini-2.5-flash")
+    runpy.run_path(str(app), run_name="__main__")
+    assert GREETING in capsys.readouterr().out
+    assert [(seen.path, seen.json["model"] if seen.json else None) for seen in local_google.vertex.seen] == [
+        (OPENAPI, "google/gemini-2.5-flash")
+    ]
+    assert all(token in local_google.tokens.issued for token in local_google.vertex.tokens_seen)
+
+
+def test_leftover_azure_reads_and_guards_are_reported_with_the_fix() -> None:
+    code, findings = migrate_source(
+        src(
+            """
+            import os
+            import sys
+
+            from openai import AzureOpenAI
+
+            endpoint = os.environ["AZURE_OPENAI_ENDPOINT"]
+            print(f"using {endpoint}")
+            if "AZURE_OPENAI_API_KEY" not in os.environ and os.environ.get("CI"):
+                sys.exit("AZURE_OPENAI_API_KEY is required")
+            version = os.getenv("OPENAI_API_VERSION", "2024-10-21")
+            print(version)
+            client = AzureOpenAI(azure_endpoint=endpoint, api_version=version)
+            """
+        )
+    )
+    left = {(f.line, f.kind): f.message for f in findings if f.kind != "done"}
+    assert left[(6, "warning")] == (
+        'os.environ["AZURE_OPENAI_ENDPOINT"] raises KeyError when AZURE_OPENAI_ENDPOINT is not set, and '
+        "VertexOpenAI does not use AZURE_OPENAI_ENDPOINT: delete this line and what reads `endpoint`, or "
+        'read it with os.environ.get("AZURE_OPENAI_ENDPOINT")'
+    )
+    assert left[(8, "warning")].startswith(
+        "this check stops the program when AZURE_OPENAI_API_KEY is not set, and VertexOpenAI does not use "
+        "AZURE_OPENAI_API_KEY: delete the check"
+    )
+    assert left[(10, "note")].startswith("OPENAI_API_VERSION is not used by VertexOpenAI")
+    assert "client = VertexOpenAI()" in code and 'endpoint = os.environ["AZURE_OPENAI_ENDPOINT"]' in code
+
+
+def test_a_settings_module_without_a_client_is_read_for_leftovers() -> None:
+    _, findings = migrate_source('import os\n\nAPI_KEY = os.environ["AZURE_OPENAI_API_KEY"]\n')
+    assert [(f.line, f.kind) for f in findings] == [(3, "warning")]
+
+
+def test_a_switch_between_providers_keeps_its_settings_unreported() -> None:
+    source = src(
+        """
+        import os
+
+        from openai import AzureOpenAI, OpenAI
+
+        if os.environ.get("HOST") == "azure":
+            client = AzureOpenAI(azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"])
+        else:
+            client = OpenAI()
+        """
+    )
+    code, findings = migrate_source(source)
+    assert code == source and all("KeyError" not in f.message for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("model", "setup", "says"),
+    [
+        (
+            "deployment",
+            'deployment = os.environ["AZURE_OPENAI_CHAT_DEPLOYMENT"]\n',
+            "comes from $AZURE_OPENAI_CHAT_DEPLOYMENT (through deployment): set "
+            "AZURE_OPENAI_CHAT_DEPLOYMENT=google/gemini-2.5-flash",
+        ),
+        (
+            "COMPLETIONS_MODEL",
+            'COMPLETIONS_MODEL = os.getenv("COMPLETIONS_MODEL", "gpt-35-turbo")\n',
+            "comes from $COMPLETIONS_MODEL (through COMPLETIONS_MODEL)",
+        ),
+        (
+            "settings.model",
+            "from app import settings\n",
+            "model=settings.model: the model name is not known here",
+        ),
+    ],
+    ids=["deployment-variable", "completions-model-constant", "settings-attribute"],
+)
+def test_model_names_through_variables_are_reported(model: str, setup: str, says: str) -> None:
+    source = (
+        "import os\n\nfrom openai import AzureOpenAI\n\n"
+        + setup
+        + 'client = AzureOpenAI(api_version="2024-10-21")\n'
+        + f"client.chat.completions.create(model={model}, messages=[])\n"
+    )
+    _, findings = migrate_source(source)
+    (found,) = [f for f in findings if says in f.message]
+    assert found.kind == "todo" and found.line == source.count("\n")
+
+
+def test_model_name_from_a_config_json_gets_its_alias(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text(json.dumps({"MODEL_NAME": "gpt-35-turbo-16k", "TEMPERATURE": 0}))
+    app = tmp_path / "app.py"
+    app.write_text(
+        src(
+            """
+            import json
+
+            from openai import AzureOpenAI
+
+            with open("config.json") as handle:
+                config = json.load(handle)
+            client = AzureOpenAI(api_version="2024-10-21")
+            client.chat.completions.create(model=config["MODEL_NAME"], messages=[])
+            """
+        )
+    )
+    code, findings = migrate_source(app.read_text(), path=app)
+    assert 'model_aliases={"gpt-35-turbo-16k": "google/gemini-2.5-flash"}' in code
+    (found,) = [f for f in findings if "config.json" in f.message]
+    assert found.line == 8 and found.kind == "todo" and "\"MODEL_NAME\" ('gpt-35-turbo-16k')" in found.message
+
+
+def test_annotated_token_provider_goes_and_annotations_follow_the_class() -> None:
+    code, _ = migrate_source(
+        src(
+            """
+            from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+            from openai import AsyncAzureOpenAI
+            from openai.lib.azure import AzureADTokenProvider
+
+            token_provider: AzureADTokenProvider = get_bearer_token_provider(
+                DefaultAzureCredential(), "https://cognitiveservices.azure.com/.default"
+            )
+            client: AsyncAzureOpenAI = AsyncAzureOpenAI(
+                azure_endpoint="https://x.openai.azure.com", azure_ad_token_provider=token_provider
+            )
+
+
+            async def ask(client: AsyncAzureOpenAI | None = None) -> None: ...
+            """
+        )
+    )
+    assert "azure" not in code.lower().replace("vertex", "")
+    assert "client: AsyncVertexOpenAI = AsyncVertexOpenAI()" in code
+    assert "async def ask(client: AsyncVertexOpenAI | None = None)" in code

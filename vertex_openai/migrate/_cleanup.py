@@ -17,6 +17,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from ._env import CLIENT_VARIABLES, env_read
 from ._meta import qualified_names
 
 # Calls whose results only ever fed the old client's api_key or token provider.
@@ -300,14 +301,46 @@ class _Lines(cst.CSTVisitor):
     def __init__(self) -> None:
         super().__init__()
         self.lines: list[cst.SimpleStatementLine] = []
+        self.guards: list[cst.If] = []
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         if len(node.body) == 1:
             self.lines.append(node)
 
+    def visit_If(self, node: cst.If) -> None:
+        if (
+            node.orelse is None
+            and isinstance(node.body, cst.IndentedBlock)
+            and all(_stops(statement) for statement in node.body.body)
+        ):
+            self.guards.append(node)
+
+
+_STOPPERS = ("sys.exit", "exit", "quit", "print", "logging.error", "logger.error")
+
+
+def _stops(statement: cst.BaseStatement) -> bool:
+    """`raise ...`, `sys.exit(...)` / `exit(...)`, or a print before them: a guard's body."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    return all(
+        isinstance(small, cst.Raise)
+        or (
+            isinstance(small, cst.Expr)
+            and isinstance(small.value, cst.Call)
+            and _dotted(small.value.func) in _STOPPERS
+        )
+        for small in statement.body
+    )
+
+
+_GUARD_NAMES = frozenset({"os", "environ", "getenv", "all", "any", "not", "None", "sys"})
+
 
 def _drop_dead(module: cst.Module) -> cst.Module | None:
-    """Remove credential lines whose results nothing reads any more (to a fixed point, in one pass)."""
+    """Remove what only fed the old client, now that nothing reads it: credential lines, reads of
+    variables only the old client used (`endpoint = os.environ["AZURE_OPENAI_ENDPOINT"]`), and the
+    guards that stop the program when those are missing (`if not endpoint: raise ...`)."""
     wrapper = MetadataWrapper(module)
     wrapper.resolve_many(  # in one pass; resolve() below reads each
         [ScopeProvider, QualifiedNameProvider, ParentNodeProvider]
@@ -319,16 +352,18 @@ def _drop_dead(module: cst.Module) -> cst.Module | None:
     wrapper.module.visit(lines)
     dead: set[cst.CSTNode] = set()
 
-    def credential_call(node: cst.BaseExpression) -> bool:
+    def credential_call(node: cst.BaseExpression | None) -> bool:
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute | cst.Name):
             return any(n.startswith(_CREDENTIAL_CALLS) for n in qualified_names(qualified, node.func))
         return False
 
-    def line_of(node: cst.CSTNode) -> cst.CSTNode | None:
+    def inside(node: cst.CSTNode, statements: Collection[cst.CSTNode]) -> bool:
         current: cst.CSTNode | None = node
-        while current is not None and not isinstance(current, cst.SimpleStatementLine):
+        while current is not None:
+            if current in statements:
+                return True
             current = parents.get(current)
-        return current
+        return False
 
     def assignments(name: cst.Name) -> list[Assignment]:
         scope = scopes.get(name)
@@ -336,22 +371,43 @@ def _drop_dead(module: cst.Module) -> cst.Module | None:
             return []
         return [a for a in scope[name.value] if isinstance(a, Assignment)]
 
-    def unread(name: cst.Name, also: Collection[cst.CSTNode]) -> bool:
-        """No live line reads the name (`also`: lines that may read it and still go)."""
-        found = assignments(name)
-        return bool(found) and all(
-            line_of(access.node) in dead or line_of(access.node) in also
-            for assignment in found
-            for access in assignment.references
+    def targets(small: cst.BaseSmallStatement) -> list[cst.Name] | None:
+        if isinstance(small, cst.AnnAssign) and small.value is not None:
+            return _target_names(small.target)
+        if isinstance(small, cst.Assign):
+            named = [_target_names(t.target) for t in small.targets]
+            if any(group is None for group in named):
+                return None
+            return [n for group in named if group is not None for n in group]
+        return None
+
+    def value(small: cst.BaseSmallStatement) -> cst.BaseExpression | None:
+        return small.value if isinstance(small, cst.Assign | cst.AnnAssign) else None
+
+    def unread(names: list[cst.Name], gone: Collection[cst.CSTNode]) -> bool:
+        """No statement outside `gone` reads what `names` bind here."""
+        return all(
+            inside(access.node, gone)
+            for n in names
+            for a in assignments(n)
+            if a.node is n
+            for access in a.references
         )
 
+    def line_of(node: cst.CSTNode) -> cst.CSTNode | None:
+        current: cst.CSTNode | None = node
+        while current is not None and not isinstance(current, cst.SimpleStatementLine):
+            current = parents.get(current)
+        return current
+
     def credential_name(name: cst.Name) -> bool:
-        for assignment in assignments(name):
+        found = assignments(name)
+        for assignment in found:
             line = line_of(assignment.node)
             small = line.body[0] if isinstance(line, cst.SimpleStatementLine) else None
-            if not (isinstance(small, cst.Assign) and credential_call(small.value)):
+            if small is None or not credential_call(value(small)):
                 return False
-        return bool(assignments(name))
+        return bool(found)
 
     refreshes = {
         line: small.value.func.value
@@ -363,34 +419,88 @@ def _drop_dead(module: cst.Module) -> cst.Module | None:
         and isinstance(small.value.func.value, cst.Name)
     }
     changed = True
-    while changed:
+    while changed:  # credential lines and their refresh() calls, to a fixed point
         changed = False
         for line in lines.lines:
             if line in dead:
                 continue
             small = line.body[0]
-            if isinstance(small, cst.Assign) and credential_call(small.value):
-                named = [_target_names(t.target) for t in small.targets]
-                targets = [n for group in named if group is not None for n in group]
-                if not targets or None in named:
-                    continue
-                if all(
-                    not any(
-                        a.node is n and any(line_of(r.node) not in dead for r in a.references)
-                        for a in assignments(n)
-                    )
-                    for n in targets
+            names = targets(small)
+            if credential_call(value(small)) and names and unread(names, dead):
+                dead.add(line)
+                changed = True
+            elif line in refreshes:
+                name = refreshes[line]
+                if credential_name(name) and unread(
+                    [a.node for a in assignments(name) if isinstance(a.node, cst.Name)], {*dead, *refreshes}
                 ):
                     dead.add(line)
                     changed = True
-            elif line in refreshes:
-                name = refreshes[line]
-                if credential_name(name) and unread(name, also=refreshes.keys()):
-                    dead.add(line)
-                    changed = True
+
+    # reads of the old client's variables and their guards: the largest set only itself reads
+    reads: dict[cst.CSTNode, list[cst.Name]] = {}
+    for line in lines.lines:
+        small = line.body[0]
+        names = targets(small)
+        assigned = value(small)
+        read = env_read(assigned) if names and assigned is not None else None
+        if names and read is not None and read.client_only:
+            reads[line] = names
+    guards: dict[cst.CSTNode, list[cst.Name]] = {}
+    for guard in lines.guards:
+        used = _guard_names(guard.test)
+        if used is not None and (used or _CLIENT_LITERAL.search(_dotted(guard.test))):
+            guards[guard] = used
+    group: set[cst.CSTNode] = {*reads, *guards}
+    while True:
+        keep = {line for line, names in reads.items() if line in group and not unread(names, {*dead, *group})}
+        keep |= {
+            guard
+            for guard, names in guards.items()
+            if guard in group
+            and not all(
+                assignments(n) and all(inside(a.node, group - keep) for a in assignments(n)) for n in names
+            )
+        }
+        if not keep:
+            break
+        group -= keep
+    dead |= group
     if not dead:
         return None
     return wrapper.module.visit(_Remove(dead))
+
+
+_CLIENT_LITERAL = re.compile(r"""["'](?:""" + CLIENT_VARIABLES.pattern + r""")["']""")
+
+
+def _guard_names(test: cst.BaseExpression) -> list[cst.Name] | None:
+    """The variables a guard's test reads; None when it reads anything but those, the environment
+    and `all`/`any` (or a string naming a variable other than the old client's)."""
+    found: list[cst.Name] = []
+    ok = True
+
+    class Visit(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            nonlocal ok
+            ok = ok and _dotted(node) in ("os.environ", "os.getenv", "os.environ.get", "environ.get")
+            return False
+
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value not in _GUARD_NAMES:
+                found.append(node)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            nonlocal ok
+            ok = ok and _dotted(node.func) in ("all", "any", "os.getenv", "os.environ.get", "getenv")
+
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            nonlocal ok
+            text = node.evaluated_value
+            ok = ok and isinstance(text, str) and CLIENT_VARIABLES.fullmatch(text) is not None
+
+    test.visit(Visit())
+    return found if ok else None
 
 
 def _target_names(target: cst.BaseAssignTargetExpression) -> list[cst.Name] | None:

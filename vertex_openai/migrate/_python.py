@@ -22,9 +22,10 @@ from libcst.metadata import (
 )
 from typing_extensions import override
 
-from . import _cleanup, _warnings
+from . import _cleanup, _leftovers, _warnings
+from ._env import env_read
 from ._meta import qualified_names
-from ._report import MARKER, Finding
+from ._report import MARKER, Finding, line_map
 from ._urls import Piece, VertexTarget, is_vertex_url, known_value, literal, pieces, vertex_target
 
 Flavour = Literal["openai", "azure"]
@@ -46,7 +47,7 @@ _DROP = frozenset(
 _PLACEHOLDER_MODEL = "google/gemini-2.5-flash"
 _GPT = re.compile(r"(gpt-[\w.:-]+|chatgpt-[\w.-]+|o[1-4](-mini|-pro)?(-\d{4}-\d{2}-\d{2})?)")
 _OPENAI_BASE = re.compile(r"https://api\.openai\.com(/v1)?/?")
-_TRIGGERS = ("openai", "OpenAI")
+_TRIGGERS = ("openai", "OpenAI", "OPENAI_")
 
 
 @dataclass
@@ -83,13 +84,14 @@ def migrate_source(code: str, path: Path | None = None) -> tuple[str, list[Findi
         ]
     migration = _Migration(MetadataWrapper(module), path)
     plan = migration.plan()
-    findings = plan.findings + _warnings.scan(migration)
+    findings = list(dict.fromkeys(plan.findings)) + _warnings.scan(migration)
     findings += [
         Finding(number, "todo", "a choice left for you by an earlier run")
         for number, text in enumerate(code.splitlines(), 1)
         if MARKER in text
     ]
     if not plan.replace and not plan.remove:
+        findings += _left_over(migration, plan, code, code)
         return code, sorted(findings, key=lambda f: f.line)
     updated = migration.wrapper.module.visit(_Apply(plan))
     new_code = _cleanup.finish(updated, plan.classes, removed_class=bool(plan.remove))
@@ -97,7 +99,22 @@ def migrate_source(code: str, path: Path | None = None) -> tuple[str, list[Findi
         cst.parse_module(new_code)
     except cst.ParserSyntaxError:  # never write what does not parse
         return code, [Finding(1, "warning", "the rewrite did not parse; file not touched (please report)")]
+    findings += _left_over(migration, plan, code, new_code)
     return new_code, sorted(findings, key=lambda f: f.line)
+
+
+def _left_over(migration: _Migration, plan: _Plan, code: str, new_code: str) -> list[Finding]:
+    """The old client's variables the migrated code still reads, unless an old client is left too."""
+    for call in migration.clients():
+        if call.node not in plan.replace and not any(
+            a in plan.remove for a in migration.ancestors(call.node)
+        ):
+            return []
+    back = line_map(new_code, code)
+    return [
+        Finding(back[min(line, len(back) - 1)] or line, kind, message, new_line=line)
+        for line, kind, message in _leftovers.scan(new_code)
+    ]
 
 
 _Node = TypeVar("_Node", bound=cst.CSTNode)
@@ -128,6 +145,10 @@ class _Collect(cst.CSTVisitor):
         self.classes: list[cst.ClassDef] = []
         self.strings: list[cst.SimpleString] = []
         self.model_args: list[cst.Arg] = []
+        self.annotations: list[cst.Annotation] = []
+
+    def visit_Annotation(self, node: cst.Annotation) -> None:
+        self.annotations.append(node)
 
     def visit_Call(self, node: cst.Call) -> None:
         self.calls.append(node)
@@ -222,7 +243,20 @@ class _Migration:
                 )
                 continue
             self._client(call, call.node.args, call.node, plan)
+        if plan.classes:
+            self._annotations(plan)
         return plan
+
+    def _annotations(self, plan: _Plan) -> None:
+        """`AzureOpenAI` in type annotations becomes the Vertex class that replaced it."""
+        for annotation in self.seen.annotations:
+            for node in _names_in(annotation):
+                azure = [_CLASSES[n] for n in self.names(node) if n in _CLASSES and _CLASSES[n][1] == "azure"]
+                if azure:
+                    cls = "AsyncVertexOpenAI" if azure[0][0] else "VertexOpenAI"
+                    plan.replace[node] = cst.Name(cls)
+                    plan.classes.add(cls)
+                    plan.findings.append(Finding(self.line(node), "done", f"type annotation -> {cls}"))
 
     def _switches(self, calls: list[_Call]) -> set[cst.Call]:
         """Clients built in different branches of one if/elif/else: a multi-provider switch."""
@@ -391,17 +425,7 @@ class _Migration:
     def _model_names(self, flavour: Flavour, notes: list[Finding], line: int) -> list[str]:
         names: list[str] = []
         for arg in self.seen.model_args:
-            value = known_value(arg.value, self.values)
-            env = _env_name(arg.value)
-            if env is not None:
-                notes.append(
-                    Finding(
-                        self.line(arg),
-                        "todo",
-                        f"the model name comes from ${env}: set it to a Vertex model name such as "
-                        f"{_PLACEHOLDER_MODEL}, or map its value in model_aliases",
-                    )
-                )
+            value = self._model_source(arg, notes)
             if (
                 value
                 and "ignored" not in value
@@ -414,6 +438,99 @@ class _Migration:
             if value is not None and _GPT.fullmatch(value):
                 names.append(value)
         return names
+
+    def _model_source(self, arg: cst.Arg, notes: list[Finding]) -> str | None:
+        """The model name a `model=` argument passes when it is known; else a finding that says where
+        it comes from (a variable, a config key, an expression) and what to put there."""
+        expression = arg.value
+        through: list[str] = []
+        for _ in range(5):
+            text = literal(expression)
+            if text is not None:
+                return text
+            read = env_read(expression)
+            if read is not None:
+                via = f" (through {' -> '.join(through)})" if through else ""
+                notes.append(
+                    Finding(
+                        self.line(arg),
+                        "todo",
+                        f"the model name comes from ${read.name}{via}: set {read.name}={_PLACEHOLDER_MODEL} "
+                        "(a Vertex model name) where the program runs, or add the deployment names it holds "
+                        f'to model_aliases ({{"<deployment>": "{_PLACEHOLDER_MODEL}"}})',
+                    )
+                )
+                return None
+            if isinstance(expression, cst.Name):
+                assigned = self.values(expression)
+                if assigned is not None and len(assigned) == 1:
+                    through.append(expression.value)
+                    expression = assigned[0]
+                    continue
+            break
+        config = self._config_key(expression)
+        if config is not None:
+            key, file, value = config
+            if value is not None:
+                notes.append(
+                    Finding(
+                        self.line(arg),
+                        "todo",
+                        f'the model name comes from {file} "{key}" ({value!r}): mapped in model_aliases; '
+                        f"choose the Gemini model there, or write a Vertex model name ({_PLACEHOLDER_MODEL}) "
+                        f"in {file}",
+                    )
+                )
+                return value
+            notes.append(
+                Finding(
+                    self.line(arg),
+                    "todo",
+                    f'the model name comes from the config key "{key}"{f" of {file}" if file else ""}: '
+                    f"write a Vertex model name such as {_PLACEHOLDER_MODEL} there, or add the names it "
+                    f'holds to model_aliases ({{"<name>": "{_PLACEHOLDER_MODEL}"}})',
+                )
+            )
+            return None
+        notes.append(
+            Finding(
+                self.line(arg),
+                "todo",
+                f"model={self.code(arg.value)}: the model name is not known here: make sure it holds a "
+                f"Vertex model name such as {_PLACEHOLDER_MODEL}, or add the names it can hold to "
+                f'model_aliases ({{"<name>": "{_PLACEHOLDER_MODEL}"}})',
+            )
+        )
+        return None
+
+    def _config_key(self, node: cst.BaseExpression) -> tuple[str, str, str | None] | None:
+        """(key, file, value) for `config["KEY"]` / `config.get("KEY")` on a loaded JSON file."""
+        key: str | None = None
+        if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+            index = node.slice[0].slice
+            key = literal(index.value) if isinstance(index, cst.Index) else None
+        elif (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "get"
+            and node.args
+        ):
+            key = literal(node.args[0].value)
+        if key is None:
+            return None
+        files = sorted(
+            {v for s in self.seen.strings if (v := literal(s)) is not None and v.endswith(".json")}
+        )
+        file = files[0] if len(files) == 1 else ""
+        value: str | None = None
+        if file and self.path is not None:
+            try:
+                loaded = json.loads((self.path.parent / file).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                loaded = None
+            found = loaded.get(key) if isinstance(loaded, dict) else None
+            value = found if isinstance(found, str) else None
+        return key, file, value
 
     def _ignored_models(
         self, call: _Call, deployment: cst.BaseExpression, plan: _Plan, notes: list[Finding]
@@ -496,6 +613,22 @@ class _Migration:
                     return None
                 uses.append(parent)
         return uses
+
+
+def _names_in(annotation: cst.Annotation) -> list[cst.Name | cst.Attribute]:
+    """The outermost names and dotted names in an annotation (`openai.AzureOpenAI`, `AzureOpenAI`)."""
+    found: list[cst.Name | cst.Attribute] = []
+
+    class Visit(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            found.append(node)
+            return False
+
+        def visit_Name(self, node: cst.Name) -> None:
+            found.append(node)
+
+    annotation.visit(Visit())
+    return found
 
 
 def _canonical_refresher(cls: cst.ClassDef) -> bool:
