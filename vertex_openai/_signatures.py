@@ -155,7 +155,12 @@ class SignatureMemory:
         if isinstance(calls, list):
             for call in calls:
                 if isinstance(call, Mapping) and signed(call):
-                    self._put(_call_keys(call), call["extra_content"])
+                    extra = call.get("extra_content")
+                    if not isinstance(
+                        extra, Mapping
+                    ):  # a top-level `thought_signature` (one gateway's shape)
+                        extra = {"google": {"thought_signature": signature_of(call)}}
+                    self._put(_call_keys(call), extra)
         if signed(message) and isinstance(message.get("extra_content"), Mapping):
             key = _message_key(message)
             if key is not None:

@@ -8,7 +8,9 @@ parsed once here and handed to openai already repaired: `event.json()` returns t
 
 Besides, so that openai's helpers and the frameworks read Gemini streams as they read OpenAI's:
 - a tool call without an id gets one (`call_...`, see `_signatures`) on its first delta; a signed
-  call's id carries its thought signature (`_sigid`), so it is given once and stays the same;
+  call's id carries its thought signature (`_sigid`), so it is given once and stays the same. On
+  Gemini 3 a step's first call that arrives unsigned is held back until its signature comes in a
+  delta of its own (or another call starts, or the choice ends), so that its id can carry it;
 - a chunk carrying tool-call deltas and a `finish_reason` is delivered as two chunks, the deltas,
   then the `finish_reason` (so `stream()` fires `tool_calls.function.arguments.done`);
 - usage: Gemini puts the running usage on every chunk, and frameworks that add chunk usages up
@@ -28,8 +30,9 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import _sigid
 from ._compat import Decoder, ServerSentEvent
-from ._signatures import SignatureMemory, call_id_for
+from ._signatures import SignatureMemory, call_id_for, gemini_generation
 from ._util import JSONObject
 
 _CHUNK = "chat.completion.chunk"
@@ -106,6 +109,7 @@ class _Call:
     name: object = None
     arguments: str = ""
     extra_content: object = None
+    minted: bool = False  # given a plain minted id, not yet delivered with a signature
 
 
 @dataclass
@@ -115,6 +119,8 @@ class _Choice:
     calls: list[_Call] = field(default_factory=list)
     content: list[str] = field(default_factory=list)  # kept only when signatures are remembered
     remembered: bool = False
+    waiting: list[JSONObject] | None = None  # first-call deltas held until its signature (Gemini 3)
+    waited: bool = False
 
 
 class ChunkRepair:
@@ -128,6 +134,7 @@ class ChunkRepair:
         self._last: JSONObject | None = None
         self._held: JSONObject | None = None  # the last chunk with a finish_reason, not yet sent
         self._ended = False
+        self._gemini3: bool | None = None
 
     def __call__(self, chunk: Any) -> list[object]:
         """The chunks to deliver for one received chunk: none, it, or it and a `finish_reason` chunk."""
@@ -149,6 +156,8 @@ class ChunkRepair:
                     state = self._choices[index] = _Choice()
                 delta = choice["delta"]
                 _repair_delta(state, delta, self._signature_ids)
+                if self._signature_ids and not state.waited and self._is_gemini3(chunk):
+                    _wait_for_signature(state, delta, choice.get("finish_reason") is not None)
                 if self._memory is not None and isinstance(delta.get("content"), str):
                     state.content.append(delta["content"])
                 if choice.get("finish_reason") is not None:
@@ -168,14 +177,28 @@ class ChunkRepair:
         if self._ended:
             return []
         self._ended = True
-        for state in self._choices.values():
+        waiting: list[object] = []
+        for index, state in self._choices.items():
+            if state.waiting is not None and self._last is not None:  # ended before any finish_reason
+                delta: JSONObject = {}
+                _wait_for_signature(state, delta, True)
+                waiting.append({**_head(self._last), "choices": [{"index": index, "delta": delta}]})
             self._remember(state)
         held, self._held = self._held, None
         if held is not None:
-            return [{**held, "usage": self._usage} if self._usage is not None else held]
+            return [*waiting, {**held, "usage": self._usage} if self._usage is not None else held]
+        if waiting:
+            return waiting
         if self._usage is None or self._last is None:
             return []
         return [{**_head(self._last), "choices": [], "usage": self._usage}]
+
+    def _is_gemini3(self, chunk: JSONObject) -> bool:
+        if self._gemini3 is None:
+            model = chunk.get("model")
+            generation = gemini_generation(model) if isinstance(model, str) else None
+            self._gemini3 = generation is not None and generation >= 3
+        return self._gemini3
 
     def _remember(self, state: _Choice) -> None:
         if self._memory is None or state.remembered:
@@ -209,6 +232,33 @@ def _signature_fields(seen: JSONObject) -> JSONObject | None:
         if isinstance(fields, dict) and fields.get("thought_signature"):
             return {vendor: {"thought_signature": fields["thought_signature"]}}
     return None
+
+
+def _wait_for_signature(state: _Choice, delta: JSONObject, finishing: bool) -> None:
+    """Gemini 3 streams: a step's first call that came without a signature is held back until its
+    signature arrives (in a delta of its own), another call starts, or the choice ends; its id then
+    carries the signature. Only the first call of a step is ever signed, so only it waits."""
+    calls = delta.get("tool_calls")
+    first = state.calls[0] if state.calls else None
+    if state.waiting is None:
+        if first is None or not first.minted or not isinstance(calls, list):
+            return
+        state.waiting = []
+    assert first is not None
+    others: list[object] = []
+    for call in calls if isinstance(calls, list) else ():
+        (state.waiting if isinstance(call, dict) and call.get("index") == 0 else others).append(call)
+    signature = _signature_text(first.extra_content) if isinstance(first.extra_content, dict) else None
+    signature = signature or _signature_text(state.extra_content)
+    if signature is None and not others and not finishing:
+        delta.pop("tool_calls", None)
+        return
+    waiting, state.waiting, state.waited = state.waiting, None, True
+    if signature is not None and isinstance(first.id, str):
+        carrier = _sigid.encode(first.id, signature)
+        if carrier is not None and waiting and isinstance(waiting[0], dict):
+            first.id = waiting[0]["id"] = carrier
+    delta["tool_calls"] = [*waiting, *others]
 
 
 def _signature_text(seen: JSONObject) -> str | None:
@@ -253,6 +303,7 @@ def _repair_call(state: _Choice, call: dict[str, Any], taken: set[int], signatur
         # frameworks key tool results by id (Gemini sends ""); a signed call's id carries its signature
         step = _signature_text(state.extra_content) if index == 0 else None
         call["id"] = call_id_for(call, step, signature_ids=signature_ids)
+        state.calls[index].minted = index == 0 and not _sigid.is_carrier(call["id"])
     elif not call.get("id"):
         call.pop("id", None)  # "" on a later delta of a call: the id was given on its first
     function: dict[str, Any] = call["function"] if isinstance(call.get("function"), dict) else {}
