@@ -8,15 +8,16 @@ a test can make several calls (and change the servers between them) as it would 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
 
 Mode = Literal["sync", "async"]
+_T = TypeVar("_T")
 MODES: tuple[Mode, ...] = ("sync", "async")
 
 
@@ -48,12 +49,18 @@ class EitherClient:
         assert self._loop is not None
         return self._loop.run_until_complete(self.client.post(path, cast_to=object, body=body))
 
+    def run(self, awaitable: Awaitable[_T]) -> _T:
+        """Await `awaitable` on the async client's loop (for calls the helpers above do not cover)."""
+        assert self._loop is not None, "run() is for the async client"
+        return self._loop.run_until_complete(awaitable)
+
     def close(self) -> None:
         if isinstance(self.client, VertexOpenAI):
             self.client.close()
             return
         assert self._loop is not None
         self._loop.run_until_complete(self.client.close())
+        self._loop.run_until_complete(self._loop.shutdown_asyncgens())  # as asyncio.run() does
         self._loop.close()
 
     def __enter__(self) -> EitherClient:

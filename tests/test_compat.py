@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +42,9 @@ HOOKS: dict[str, list[tuple[str, Any]]] = {
     "_prepare_request": [("request", inspect.Parameter.POSITIONAL_OR_KEYWORD)],
     "close": [],
 }
+# Overridden only where openai has them: openai >= 2.x's sync request loop asks `_custom_auth(security)`
+# for each request (1.x reads the `custom_auth` property, which the async loop reads on every major).
+VERSION_SPECIFIC = {"_custom_auth"}
 
 
 @pytest.mark.parametrize("kind", [openai.OpenAI, openai.AsyncOpenAI])
@@ -52,9 +54,11 @@ def test_each_hook_exists_with_the_expected_signature(kind: type[Any], hook: str
 
 
 @pytest.mark.parametrize("kind", [openai.OpenAI, openai.AsyncOpenAI])
-def test_request_takes_cast_to_options_and_stream_keywords(kind: type[Any]) -> None:
-    names = [name for name, _ in parameters(kind.request)]
-    assert names[:2] == ["cast_to", "options"] and {"stream", "stream_cls"} <= set(names)
+def test_custom_auth_is_a_property_openai_reads(kind: type[Any]) -> None:
+    """openai hands `custom_auth` (and, where it exists, `_custom_auth(security)`) to httpx's send()."""
+    assert isinstance(inspect.getattr_static(kind, "custom_auth"), property)
+    if hasattr(kind, "_custom_auth"):
+        assert parameters(kind._custom_auth) == [("security", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
 
 
 @pytest.mark.parametrize(
@@ -68,9 +72,8 @@ def test_every_override_names_an_openai_member(ours: type[Any], theirs: type[Any
         for name in vars(klass)
         if not name.startswith("__") and name not in ("_hooks", "_abc_impl")
     }
-    assert own and all(hasattr(theirs, name) for name in own), sorted(
-        n for n in own if not hasattr(theirs, n)
-    )
+    missing = sorted(name for name in own - VERSION_SPECIFIC if not hasattr(theirs, name))
+    assert own and not missing, missing
     for name in own & set(HOOKS):
         assert inspect.iscoroutinefunction(getattr(ours, name)) == inspect.iscoroutinefunction(
             getattr(theirs, name)
@@ -121,7 +124,9 @@ def test_json_chunks_yields_the_repaired_json_of_each_chunk(mode: str, server: V
     calls = [
         c for chunk in chunks for choice in chunk["choices"] for c in choice["delta"].get("tool_calls") or ()
     ]
-    assert calls and re.fullmatch(r"call_[0-9a-f]{24}", calls[0]["id"])
+    assert calls and calls[0]["id"].startswith(
+        "call_"
+    )  # minted in place of Gemini's "" (format: _signatures)
 
 
 def test_request_options_carry_the_fields_shaping_reads() -> None:

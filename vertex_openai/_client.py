@@ -24,6 +24,7 @@ from ._auth import (
     StaticTokenSource,
     SyncTokenProvider,
     TokenSource,
+    valid_token,
 )
 from ._batch import AsyncVertexBatches, AsyncVertexFiles, VertexBatches, VertexFiles
 from ._compat import AsyncHooks, BaseClient, Decoder, FinalRequestOptions, SyncHooks, http
@@ -35,6 +36,7 @@ from ._models import AsyncVertexModels, VertexModels
 from ._options import VertexOptions, check_mapping, check_max_retries, check_timeout
 from ._responses import AsyncResponses, ConversationStore, Responses
 from ._signatures import SignatureMemory, repair_completion, restore_signatures
+from ._signing import GoogleAuth
 from ._stream import RepairingDecoder
 from ._tiers import ServiceTier
 
@@ -94,6 +96,12 @@ def token_source(
         )
     if quota_project is not None and (not isinstance(quota_project, str) or not quota_project.strip()):
         raise TypeError(f"quota_project must be a non-empty str or None, not {quota_project!r}.")
+    if quota_project is not None and not valid_token(quota_project):
+        # it becomes the x-goog-user-project header: CR/LF or spaces would fail every call later
+        raise ValueError(
+            f"quota_project={quota_project!r} is not a Google Cloud project ID (no whitespace or control "
+            "characters)."
+        )
     if access_token is not None:
         return StaticTokenSource(access_token, quota_project=quota_project)
     if token_provider is not None:
@@ -136,6 +144,7 @@ class _Vertex:
             options.default_service_tier, location=self.endpoint.location, argument="default_service_tier"
         )
         self.default_timeout = True  # the client's timeout is openai's default (set by the client)
+        self.auth = GoogleAuth(shared.auth, self.endpoint.base_url)  # signs each attempt (see _signing)
         self.resolve = ModelResolver(
             options.model_aliases, self.models, openapi_route=self.endpoint.openapi_route
         )
@@ -178,16 +187,6 @@ class _Vertex:
 
     async def atoken(self, timeout: float | None) -> str:
         return await self.shared.auth.atoken(timeout)
-
-    def sign(self, request: http.Request, token: str) -> None:
-        request.headers["Authorization"] = f"Bearer {token}"
-        quota_project = self.shared.auth.quota_project
-        if quota_project:
-            request.headers["x-goog-user-project"] = quota_project
-
-    def retry_after_401(self, err: openai.AuthenticationError) -> bool:
-        sent = err.response.request.headers.get("Authorization", "")
-        return self.shared.auth.reject(sent.removeprefix("Bearer "))
 
     def decoder(self, decoder: Decoder) -> Decoder:
         return RepairingDecoder(decoder, self.shared.signatures)

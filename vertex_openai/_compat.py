@@ -1,10 +1,29 @@
 """The seam to openai: the only module that imports or touches openai's private names.
 
-openai's clients have no public extension points for what this SDK does (sign each attempt, shape
-each request, repair streams, read error bodies), so `SyncHooks` / `AsyncHooks` override openai's
-private hooks here, typed against openai's own classes with `@override`, and hand each one to a
-named method of a `Vertex` object (`_client._Vertex`). A rename in openai breaks this module, its
-type check and `tests/test_compat.py`, not a stream at run time. Supported: openai 1.83 to 3.x.
+Signing and the 401 resend run in an `httpx.Auth` flow (`_signing.GoogleAuth`), httpx's public
+mechanism for them, which openai hands to `send()` on every major. What has no public extension
+point in openai (shape each request, repair streams, read error bodies) overrides openai's private
+hooks here, typed against openai's own classes with `@override`, each handed to a named method of a
+`Vertex` object (`_client._Vertex`). A rename in openai breaks this module, its type check and
+`tests/test_compat.py` (which CI runs on a sample of openai releases), not a stream at run time.
+
+openai names used, and why no public surface serves (checked on 1.83.0, 1.109.1, 2.54.0, 3.54.0,
+3.60.0, 3.63.0 and the contract sample in `.ci/openai-contract`):
+
+- `custom_auth` (property; every major) and `_custom_auth(security)` (2.x/3.x sync request loop):
+  where openai takes the `httpx.Auth` it passes to `send()`; openai has no public auth option.
+- `_prepare_options`: the request shaping (model names, Gemini options, signatures, tiers) on the
+  options openai builds each attempt from; a body rewrite in the auth flow would parse JSON twice.
+- `_prepare_request`: takes the attempt's token before openai's send, so a token error is raised as
+  itself (openai 1.x wraps whatever `send()` raises in `APIConnectionError`).
+- `_make_sse_decoder`, `_make_status_error`, `_process_response_data`: stream repair, Vertex error
+  shaping, response repair (thought signatures, minted ids) before openai builds its models.
+- `BaseClient`, `FinalRequestOptions`, `ServerSentEvent`, `SSEDecoder`/`SSEBytesDecoder`,
+  `_custom_headers`, `_custom_query`, `_client`, `_strict_response_validation`, `Stream._cast_to`,
+  `__pydantic_extra__`, `RAW_RESPONSE_HEADER`: read or built for `copy()`, the decoder and the bridge.
+
+Removed in 0.2: `request` (the whole request loop, overridden for the 401 retry, which read the sent
+token back from the error: openai 3.60 stopped keeping it there). Supported: openai 1.83 to 3.x.
 """
 
 from __future__ import annotations
@@ -27,6 +46,7 @@ else:  # pragma: no cover - depends on the installed openai
     import httpx as http
 
 __all__ = [
+    "ATTEMPT_TOKEN",
     "OPENAI_MAJOR",
     "AsyncHooks",
     "BaseClient",
@@ -52,6 +72,10 @@ _HttpxClientT = TypeVar("_HttpxClientT", bound=http.Client | http.AsyncClient)
 _DefaultStreamT = TypeVar("_DefaultStreamT", bound=Stream[object] | AsyncStream[object])
 _ResponseT = TypeVar("_ResponseT")
 AnyClient: TypeAlias = "BaseClient[Any, Any]"  # a client of either kind
+#: Where `_prepare_request` leaves an attempt's token for the auth flow (`_signing`), which signs with it.
+#: Taken before openai's send: a token error is raised as itself on every openai (1.x wraps whatever
+#: send() raises in APIConnectionError). Request extensions stay in memory: never sent, logged or shown.
+ATTEMPT_TOKEN = "vertex_openai.attempt_token"
 _OPENAI_IDENTITY = ("openai-organization", "openai-project")  # compared in lower case
 _OPENAI_SPELLINGS = ("OpenAI-Organization", "OpenAI-Project")  # as openai itself writes them
 
@@ -74,11 +98,9 @@ class Vertex(Protocol):
     async def atoken(self, timeout: float | None) -> str:
         """The same, without blocking the event loop."""
 
-    def sign(self, request: http.Request, token: str) -> None:
-        """Put the credentials on an outgoing request."""
-
-    def retry_after_401(self, err: openai.AuthenticationError) -> bool:
-        """Vertex answered 401: True when one more attempt with a new token may succeed."""
+    @property
+    def auth(self) -> http.Auth:
+        """The httpx auth flow that signs each attempt and resends once after a 401."""
 
     def decoder(self, decoder: Decoder) -> Decoder:
         """The SSE decoder for one stream (openai's, wrapped)."""
@@ -117,6 +139,17 @@ class _Hooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
             headers.pop(name, None)
         return headers
 
+    @property
+    @override
+    def custom_auth(self) -> http.Auth | None:
+        # openai passes this to httpx's send() on every attempt (every major; the async loop reads it)
+        return self._hooks.auth
+
+    @override
+    def _custom_auth(self, security: object) -> http.Auth | None:
+        # openai >= 2.x: the sync loop asks this per request, with the operation's security options
+        return self._hooks.auth
+
     @override
     def _make_sse_decoder(self) -> Decoder:
         return self._hooks.decoder(super()._make_sse_decoder())
@@ -150,16 +183,7 @@ class SyncHooks(_Hooks[http.Client, Stream[object]], openai.OpenAI):
     @override
     def _prepare_request(self, request: http.Request) -> None:
         super()._prepare_request(request)
-        self._hooks.sign(request, self._hooks.token(request_seconds(request)))
-
-    @override
-    def request(self, cast_to: Any, options: FinalRequestOptions, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().request(cast_to, options, *args, **kwargs)
-        except openai.AuthenticationError as err:
-            if not self._hooks.retry_after_401(err):
-                raise
-        return super().request(cast_to, options, *args, **kwargs)
+        request.extensions[ATTEMPT_TOKEN] = self._hooks.token(request_seconds(request))
 
     @override
     def close(self) -> None:
@@ -179,16 +203,7 @@ class AsyncHooks(_Hooks[http.AsyncClient, AsyncStream[object]], openai.AsyncOpen
     @override
     async def _prepare_request(self, request: http.Request) -> None:
         await super()._prepare_request(request)
-        self._hooks.sign(request, await self._hooks.atoken(request_seconds(request)))
-
-    @override
-    async def request(self, cast_to: Any, options: FinalRequestOptions, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super().request(cast_to, options, *args, **kwargs)
-        except openai.AuthenticationError as err:
-            if not self._hooks.retry_after_401(err):
-                raise
-        return await super().request(cast_to, options, *args, **kwargs)
+        request.extensions[ATTEMPT_TOKEN] = await self._hooks.atoken(request_seconds(request))
 
     @override
     async def close(self) -> None:

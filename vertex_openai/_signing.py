@@ -1,0 +1,73 @@
+"""Signing each attempt, and the one resend after a 401: an `httpx.Auth` flow.
+
+httpx's `Auth` is the public mechanism for "sign each request, refresh and resend once on 401";
+openai hands a client's auth to `send()` on every major (`custom_auth`, `_custom_auth(security)`:
+see `_compat`). So signing sits below openai's request loop, not inside it: openai's retries,
+timeouts and streams stay openai's, and the token each attempt carried is known here, where it is
+put on the request (never read back from an error).
+
+The rule, written once (the sync and async flows differ only in how they wait for a token):
+
+- each attempt is signed with the token the client took for it just before openai sent it
+  (`_compat.ATTEMPT_TOKEN`; waiting at most the attempt's own connect + read timeout for a refresh),
+  or the source's current one, and, when the source has one, the quota project header;
+- only requests to the client's own origin are signed (redirects are off for these requests);
+- a 401 marks that token rejected; when the source can give a better one and the body can be sent
+  again (openai's JSON bodies can; a one-shot stream cannot), the request is signed anew and sent
+  once more. A second 401 goes back to openai, which raises `AuthenticationError` (no token in it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Generator
+
+from ._auth import TokenSource
+from ._compat import ATTEMPT_TOKEN, http, request_seconds
+from ._endpoint import origin
+
+__all__ = ["GoogleAuth"]
+
+
+class GoogleAuth(http.Auth):
+    """Google access tokens on every attempt to one origin, with one resend after a 401."""
+
+    def __init__(self, source: TokenSource, base_url: str) -> None:
+        self._source = source
+        self._origin = origin(base_url)
+
+    def sync_auth_flow(self, request: http.Request) -> Generator[http.Request, http.Response, None]:
+        token = _attempt_token(request) or self._source.token(request_seconds(request))
+        response = yield self._signed(request, token)
+        if self._resend(request, response, token):
+            yield self._signed(request, self._source.token(request_seconds(request)))
+
+    async def async_auth_flow(self, request: http.Request) -> AsyncGenerator[http.Request, http.Response]:
+        token = _attempt_token(request) or await self._source.atoken(request_seconds(request))
+        response = yield self._signed(request, token)
+        if self._resend(request, response, token):
+            yield self._signed(request, await self._source.atoken(request_seconds(request)))
+
+    def _signed(self, request: http.Request, token: str) -> http.Request:
+        url = request.url
+        if (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80)) != self._origin:
+            return request  # never reached through the client (it refuses other origins); never signed
+        request.headers["Authorization"] = f"Bearer {token}"
+        quota_project = self._source.quota_project
+        if quota_project:
+            request.headers["x-goog-user-project"] = quota_project
+        return request
+
+    def _resend(self, request: http.Request, response: http.Response, token: str) -> bool:
+        """After an answer to `token`: whether to sign `request` anew and send it once more."""
+        if response.status_code != 401:
+            return False
+        return self._source.reject(token) and isinstance(request.stream, http.ByteStream)
+
+    def __repr__(self) -> str:
+        return f"<GoogleAuth {self._source.describe()}>"
+
+
+def _attempt_token(request: http.Request) -> str | None:
+    """The token the client took for this attempt before openai sent it (`_compat.ATTEMPT_TOKEN`)."""
+    token = request.extensions.pop(ATTEMPT_TOKEN, None)
+    return token if isinstance(token, str) else None
