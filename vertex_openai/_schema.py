@@ -76,7 +76,7 @@ def gemini_schema(schema: Mapping[str, object], path: str = "schema") -> Mapping
         found = schema.get(key)
         if isinstance(found, Mapping):
             definitions.update({f"#/{key}/{name}": value for name, value in found.items()})
-    return _translate(schema, path, definitions, ())
+    return _translate(schema, path, definitions, ("#",))
 
 
 def _needs_work(schema: object) -> bool:
