@@ -140,3 +140,18 @@ def test_copy_can_move_location() -> None:
 def test_model_names(given: str, route: bool, expected: str) -> None:
     aliases = {"my-azure-deployment": "google/gemini-2.5-pro", "my-bare-alias": "gemini-2.0-flash"}
     assert model_name(given, aliases=aliases, openapi_route=route) == expected
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["http://[::1/v1", "https://[not-an-ip]/v1", "http://127.0.0.1:99999/v1", "http://127.0.0.1:x/v1"],
+)
+def test_a_malformed_base_url_is_refused_naming_base_url(base_url: str) -> None:
+    with pytest.raises(ValueError, match=r"^base_url=.* is not a valid URL"):
+        VertexOpenAI(base_url=base_url, access_token="ya29.t")
+
+
+@pytest.mark.parametrize("quota_project", ["billing\r\nX-Injected: 1", "two words", "tab\there"])
+def test_a_quota_project_that_cannot_be_a_header_is_refused_at_construction(quota_project: str) -> None:
+    with pytest.raises(ValueError, match=r"^quota_project="):
+        VertexOpenAI(project="p", quota_project=quota_project, access_token="ya29.t")

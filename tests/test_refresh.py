@@ -219,3 +219,33 @@ def test_the_refresh_timeout_reaches_the_token_request() -> None:
     credentials = FakeCredentials()
     source_for(credentials).token(7.5)
     assert credentials.timeouts == [7.5]
+
+
+def test_a_failed_run_whose_waiters_were_all_cancelled_leaves_no_unretrieved_exception() -> None:
+    """asyncio logs "Future exception was never retrieved" when nobody reads a failed future's error."""
+    release = threading.Event()
+
+    def refresh(timeout: float | None) -> None:
+        release.wait(5)
+        raise OSError("token endpoint down")
+
+    worker = RefreshWorker(refresh, name="test")
+    reported: list[dict[str, Any]] = []
+
+    async def main() -> None:
+        asyncio.get_running_loop().set_exception_handler(lambda loop, context: reported.append(context))
+        waiter = asyncio.ensure_future(wait_async(worker.start(timeout=None), None))
+        await asyncio.sleep(0.05)
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        release.set()
+        while worker.running:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # the run's outcome reaches the loop
+        import gc
+
+        gc.collect()  # an unretrieved exception is reported when its future is collected
+
+    asyncio.run(main())
+    assert [c for c in reported if "never retrieved" in str(c.get("message"))] == []

@@ -113,7 +113,11 @@ def resolve_endpoint(
 
 
 def _explicit(base_url: str, *, project: str | None, location: str | None) -> Endpoint:
-    parts = urlsplit(base_url)
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:  # an invalid IPv6 host, a port that is not a number or out of range
+        raise ValueError(f"base_url={base_url!r} is not a valid URL ({exc}).") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"base_url={base_url!r} must be an absolute http(s) URL.")
     if parts.username or parts.password or parts.query or parts.fragment:

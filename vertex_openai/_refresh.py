@@ -97,10 +97,19 @@ async def wait_async(future: Future[None], timeout: float | None) -> None:
 
         await anyio.to_thread.run_sync(wait, future, timeout)
         return
+    run = asyncio.wrap_future(future)
+    # When every waiter is cancelled or times out and the run then fails, nobody awaits `run`:
+    # retrieve its outcome here, or asyncio logs "Future exception was never retrieved".
+    run.add_done_callback(_retrieve)
     try:
-        await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), timeout)
+        await asyncio.wait_for(asyncio.shield(run), timeout)
     except asyncio.TimeoutError:
         raise RefreshTimeout from None
+
+
+def _retrieve(run: asyncio.Future[None]) -> None:
+    if not run.cancelled():
+        run.exception()
 
 
 # Every live worker, so that a forked child can make each one start clean.
