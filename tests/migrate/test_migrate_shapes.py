@@ -385,3 +385,187 @@ def test_annotated_token_provider_goes_and_annotations_follow_the_class() -> Non
     assert "azure" not in code.lower().replace("vertex", "")
     assert "client: AsyncVertexOpenAI = AsyncVertexOpenAI()" in code
     assert "async def ask(client: AsyncVertexOpenAI | None = None)" in code
+
+
+# -- notebooks and URLs --------------------------------------------------------------------------------
+
+
+def notebook(*cells: str) -> str:
+    return json.dumps(
+        {
+            "cells": [
+                {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": c}
+                for c in cells
+            ],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        },
+        indent=1,
+    )
+
+
+PARTNER_CLIENT = (
+    "client = openai.OpenAI(\n"
+    '    base_url=f"https://{MODEL_LOCATION}-aiplatform.googleapis.com/v1beta1/projects/{PROJECT_ID}/'
+    'locations/{MODEL_LOCATION}/endpoints/openapi/chat/completions?",\n'
+    "    api_key=credentials.token,\n"
+    ")\n"
+)
+
+
+def test_partner_model_notebook_with_continued_pip_lines_has_every_client_migrated(tmp_path: Path) -> None:
+    from vertex_openai.migrate._notebook import migrate_notebook
+
+    text = notebook(
+        "%pip install --upgrade --user --quiet \\\n    google-cloud-aiplatform \\\n    openai==1.68.2",
+        "import google.auth\nimport openai\n\n"
+        'PROJECT_ID = "test-project"\nMODEL_LOCATION = "us-central1"\n\n'
+        "credentials, _ = google.auth.default()\n"
+        "auth_request = google.auth.transport.requests.Request()\ncredentials.refresh(auth_request)",
+        *[
+            PARTNER_CLIENT + f'client.chat.completions.create(model="meta/llama-{n}", messages=[])'
+            for n in range(4)
+        ],
+    )
+    updated, findings = migrate_notebook(text)
+    cells = [
+        "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+        for c in json.loads(updated)["cells"]
+    ]
+    assert cells[0] == (
+        "%pip install --upgrade --user --quiet \\\n    google-cloud-aiplatform \\\n"
+        '    "openai>=1.83" vertex-openai'
+    )
+    for cell in cells[2:]:
+        assert cell.startswith(
+            "client = VertexOpenAI(\n    project=PROJECT_ID,\n    location=MODEL_LOCATION,\n"
+            '    api_version="v1beta1",\n)'
+        ), cell
+    assert "credentials" not in "".join(cells)
+    assert not [f for f in findings if f.kind == "warning"], findings
+    assert [(f.cell, f.line) for f in findings if "raised openai==1.68.2" in f.message] == [(1, 3)]
+
+
+def test_a_url_variable_assigned_two_vertex_urls_is_kept_as_base_url() -> None:
+    code, findings = migrate_source(
+        src(
+            """
+            import openai
+
+            BASE_URL = f"https://{REGION}-aiplatform.googleapis.com/v1beta1/projects/{PROJECT}/locations/{REGION}/endpoints/{ENDPOINT_ID}"
+            if use_dedicated_endpoint:
+                BASE_URL = f"https://{DEDICATED_DNS}/v1beta1/projects/{PROJECT}/locations/{REGION}/endpoints/{ENDPOINT_ID}"
+            client = openai.OpenAI(base_url=BASE_URL, api_key=token)
+            """
+        )
+    )
+    assert "client = VertexOpenAI(base_url=BASE_URL)" in code
+    assert not [f for f in findings if f.kind == "warning"]
+    (note,) = [f for f in findings if f.kind == "note"]
+    assert "BASE_URL is assigned more than one Vertex URL" in note.message
+
+
+def test_a_vertex_url_not_understood_says_how_to_write_it() -> None:
+    source = (
+        "import openai\n\nclient = openai.OpenAI(base_url=f'https://{HOST}/v1/projects/{P}/locations/{L}/"
+        "endpoints/openapi/chat/completions?', api_key=t)\n"
+    )
+    code, findings = migrate_source(source)
+    (warning,) = [f for f in findings if f.kind == "warning"]
+    assert code == source and "VertexOpenAI(project=..., location=...)" in warning.message
+    assert "without /chat/completions" in warning.message
+
+
+# -- dependencies and the 0.x API ----------------------------------------------------------------------
+
+
+def test_a_0x_pin_beside_0x_code_is_not_raised_and_both_are_reported(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("openai==0.27.8\nflask\n")
+    (tmp_path / "app.py").write_text(
+        'import openai\n\nopenai.api_key = "k"\n'
+        'reply = openai.ChatCompletion.create(model="gpt-3.5-turbo", messages=[])\n'
+    )
+    result = report(str(tmp_path), "--write")
+    assert (tmp_path / "requirements.txt").read_text() == "openai==0.27.8\nflask\n"
+    by_file = {Path(f["path"]).name: f["findings"] for f in result["files"]}
+    (pin,) = by_file["requirements.txt"]
+    assert pin["kind"] == "warning" and pin["line"] == 1 and "pins openai 0.x" in pin["message"]
+    zero = [f for f in by_file["app.py"] if f["message"].startswith("openai 0.x API")]
+    assert [(f["line"], f["kind"]) for f in zero] == [(4, "warning")]
+    assert "client.chat.completions.create(...)" in zero[0]["message"]
+    assert result["needs_a_person"]
+
+
+@pytest.mark.parametrize(
+    "line", ["openai==0.28", "openai<1", "openai~=0.27.0"], ids=["exact", "below-1", "compatible"]
+)
+def test_0x_pins_everywhere_are_left_with_a_warning(line: str) -> None:
+    from vertex_openai.migrate._deps import pyproject_toml, requirements_txt
+    from vertex_openai.migrate._notebook import pip_line
+
+    text = f"{line}\n"
+    assert requirements_txt(text)[0] == text
+    toml = f'[project]\nname = "app"\ndependencies = ["{line}"]\n'
+    assert pyproject_toml(toml)[0] == toml
+    new, notes = pip_line(f"!pip install {line}")
+    assert new == f"!pip install {line}" and [kind for kind, _ in notes] == ["warning"]
+
+
+def test_pip_compile_lock_files_are_not_edited(tmp_path: Path) -> None:
+    lock = src(
+        """
+        #
+        # This file is autogenerated by pip-compile with Python 3.12
+        # by the following command:
+        #
+        #    pip-compile --output-file=requirements.txt requirements.in
+        #
+        anyio==4.4.0
+            # via openai
+        openai==1.30.1
+            # via -r requirements.in
+        """
+    )
+    (tmp_path / "requirements.txt").write_text(lock)
+    (tmp_path / "requirements.in").write_text("openai\n")
+    result = report(str(tmp_path), "--write")
+    assert (tmp_path / "requirements.txt").read_text() == lock
+    assert (tmp_path / "requirements.in").read_text() == "openai\nvertex-openai\n"
+    (entry,) = [f for f in result["files"] if f["path"].endswith("requirements.txt")]
+    (finding,) = entry["findings"]
+    assert finding["kind"] == "warning" and finding["line"] == 9
+    assert finding["message"].endswith(
+        "then compile again: pip-compile --output-file=requirements.txt requirements.in"
+    )
+
+
+def test_a_project_named_openai_stays_valid_toml() -> None:
+    from vertex_openai.migrate._deps import pyproject_toml
+
+    text = '[project]\nname = "openai"\nversion = "1.0"\ndependencies = [\n    "openai>=1.40",\n]\n'
+    updated, _ = pyproject_toml(text)
+    assert updated == text.replace('    "openai>=1.40",\n', '    "openai>=1.40",\n    "vertex-openai",\n')
+
+
+# -- code a person must change -------------------------------------------------------------------------
+
+
+def test_tool_call_loops_on_finish_reason_are_flagged() -> None:
+    _, findings = migrate_source(
+        src(
+            """
+            from openai import OpenAI
+
+            client = OpenAI()
+            response = client.chat.completions.create(model="gpt-4o", messages=[], tools=[])
+            while response.choices[0].finish_reason == "tool_calls":
+                response = client.chat.completions.create(model="gpt-4o", messages=[], tools=[])
+            if choice.finish_reason != 'tool_calls':
+                pass
+            """
+        )
+    )
+    loops = [f for f in findings if f.message.startswith("finish_reason compared")]
+    assert [(f.line, f.kind) for f in loops] == [(5, "warning"), (7, "warning")]
+    assert "while response.choices[0].message.tool_calls:" in loops[0].message

@@ -8,9 +8,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from . import _deps, _python
-from ._report import Finding
+from ._report import Finding, Kind
 
 _PIP = re.compile(r"(?P<head>\s*[%!]\s*(?:uv\s+)?pip3?\s+install\s+)(?P<args>.*)")
+_CONTINUED = re.compile(r"(?P<head>\s*)(?P<args>.*)")
 _CELL = "__vertex_openai_cell__({})"
 _CELL_LINE = re.compile(r"^__vertex_openai_cell__\((\d+)\)\n", re.M)
 _IMPORT = re.compile(r"^(import|from)\s", re.M)
@@ -18,28 +19,57 @@ _MAGIC = "__vertex_openai_magic__({})"
 _MAGIC_LINE = re.compile(r"__vertex_openai_magic__\((\d+)\)")
 
 
-def pip_line(line: str) -> tuple[str, list[str]]:
-    """A `%pip install` / `!pip install` line with vertex-openai added and an old openai pin raised."""
-    found = _PIP.fullmatch(line)
+def pip_lines(lines: list[str]) -> tuple[list[str], list[tuple[int, Kind, str]]]:
+    """Install commands in a cell's lines, `\\` continuation lines included: (new lines, findings by
+    line index). vertex-openai is added once per command, beside openai."""
+    out = list(lines)
+    found: list[tuple[int, Kind, str]] = []
+    index = 0
+    while index < len(lines):
+        if _PIP.fullmatch(lines[index]) is None:
+            index += 1
+            continue
+        command = [index]
+        while lines[command[-1]].rstrip().endswith("\\") and command[-1] + 1 < len(lines):
+            command.append(command[-1] + 1)
+        has_vertex = any(_deps._HAS_VERTEX.search(lines[i]) for i in command)
+        for number in command:
+            new, notes = pip_line(lines[number], continuation=number != index, add_vertex=not has_vertex)
+            out[number] = new
+            found += [(number, kind, note) for kind, note in notes]
+            has_vertex = has_vertex or any("added vertex-openai" in note for _, note in notes)
+        index = command[-1] + 1
+    return out, found
+
+
+def pip_line(
+    line: str, *, continuation: bool = False, add_vertex: bool = True
+) -> tuple[str, list[tuple[Kind, str]]]:
+    """A `%pip install` / `!pip install` line (or a continuation line of one) with vertex-openai added
+    and an old openai pin raised; a 0.x pin is left, with a warning."""
+    found = _CONTINUED.fullmatch(line) if continuation else _PIP.fullmatch(line)
     if found is None:
         return line, []
     tokens = found["args"].split(" ")
-    notes: list[str] = []
+    notes: list[tuple[Kind, str]] = []
     for index, token in enumerate(tokens):
         quote = token[0] if token[:1] in ("'", '"') and token.endswith(token[0]) and len(token) > 1 else ""
         bare = token[1:-1] if quote else token
         changed = _deps.requirement(bare) if bare.lower().startswith("openai") else None
         if changed is None:
             continue
-        new, raised = changed
-        if raised:
-            notes.append(f"raised {bare} to {new}: {_deps.WHY_FLOOR}")
+        new, status = changed
+        if status == "zero":
+            notes.append(("warning", _deps.zero_pin(bare)))
+            break
+        if status == "raised":
+            notes.append(("done", f"raised {bare} to {new}: {_deps.WHY_FLOOR}"))
         if not quote and re.search(r"[<>]", new):
             quote = '"'  # a shell would read > as a redirection
         tokens[index] = f"{quote}{new}{quote}"
-        if not _deps._HAS_VERTEX.search(line):
+        if add_vertex and not _deps._HAS_VERTEX.search(line):
             tokens.insert(index + 1, "vertex-openai")
-            notes.append("added vertex-openai to the install line")
+            notes.append(("done", "added vertex-openai to the install line"))
         break
     return found["head"] + " ".join(tokens), notes
 
@@ -90,11 +120,8 @@ def migrate_notebook(text: str) -> tuple[str, list[Finding]]:
     # install lines
     edited: dict[int, str] = {}
     for index, source in sources.items():
-        lines = source.split("\n")
-        for number, line in enumerate(lines):
-            new, notes = pip_line(line)
-            lines[number] = new
-            findings += [Finding(number + 1, "done", note, cell=index + 1) for note in notes]
+        lines, notes = pip_lines(source.split("\n"))
+        findings += [Finding(number + 1, kind, note, cell=index + 1) for number, kind, note in notes]
         edited[index] = "\n".join(lines)
 
     # the program: all code cells as one module, magics masked, cell magics left alone
@@ -106,13 +133,20 @@ def migrate_notebook(text: str) -> tuple[str, list[Finding]]:
         if source.lstrip().startswith("%%"):
             continue
         masked = []
+        indent: str | None = None  # set while a magic continues on the next line (`\\` at the end)
         for line in source.split("\n"):
             stripped = line.lstrip()
-            if stripped.startswith(("%", "!")) or (stripped.endswith("?") and not stripped.startswith("#")):
-                masked.append(line[: len(line) - len(stripped)] + _MAGIC.format(len(magics)))
+            if indent is not None:  # a continuation line: masked at the magic's own indentation
+                masked.append(indent + _MAGIC.format(len(magics)))
+                magics.append(line[len(indent) :] if line.startswith(indent) else line)
+            elif stripped.startswith(("%", "!")) or (stripped.endswith("?") and not stripped.startswith("#")):
+                indent = line[: len(line) - len(stripped)]
+                masked.append(indent + _MAGIC.format(len(magics)))
                 magics.append(stripped)
             else:
                 masked.append(line)
+                continue
+            indent = indent if line.rstrip().endswith("\\") else None
         body = "\n".join(masked)
         body += "" if body.endswith("\n") else "\n"
         program.append(_CELL.format(index) + "\n" + body)

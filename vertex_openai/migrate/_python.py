@@ -26,7 +26,16 @@ from . import _cleanup, _leftovers, _warnings
 from ._env import env_read
 from ._meta import qualified_names
 from ._report import MARKER, Finding, line_map
-from ._urls import Piece, VertexTarget, is_vertex_url, known_value, literal, pieces, vertex_target
+from ._urls import (
+    Piece,
+    VertexTarget,
+    has_route_suffix,
+    is_vertex_url,
+    known_value,
+    literal,
+    pieces,
+    vertex_target,
+)
 
 Flavour = Literal["openai", "azure"]
 _CLASSES: dict[str, tuple[bool, Flavour]] = {  # qualified name -> (async, flavour)
@@ -47,6 +56,12 @@ _DROP = frozenset(
 _PLACEHOLDER_MODEL = "google/gemini-2.5-flash"
 _GPT = re.compile(r"(gpt-[\w.:-]+|chatgpt-[\w.-]+|o[1-4](-mini|-pro)?(-\d{4}-\d{2}-\d{2})?)")
 _OPENAI_BASE = re.compile(r"https://api\.openai\.com(/v1)?/?")
+_NOT_UNDERSTOOD = (
+    "a Vertex-like base_url not understood; not rewritten: replace the client by hand with "
+    "VertexOpenAI(project=..., location=...) for an .../endpoints/openapi URL (add api_version='v1beta1' "
+    "or endpoint_id=... when the URL has them), or VertexOpenAI(base_url=...) with the URL up to the "
+    "endpoint, without /chat/completions"
+)
 _TRIGGERS = ("openai", "OpenAI", "OPENAI_")
 
 
@@ -294,12 +309,23 @@ class _Migration:
         parts = pieces(base.value, self.values) if base is not None else []
         target: VertexTarget | None = None
         flavour = call.flavour
-        if base is not None and is_vertex_url(parts):
+        several = self._several_vertex_urls(base.value) if base is not None else None
+        if several is not None and base is not None:
+            if any(has_route_suffix(p) for p in several):
+                plan.findings.append(Finding(call.line, "warning", _NOT_UNDERSTOOD))
+                return None
+            target = VertexTarget(
+                "",
+                "",
+                None,
+                None,
+                "base_url",
+                f"{self.code(base.value)} is assigned more than one Vertex URL",
+            )
+        elif base is not None and is_vertex_url(parts):
             target = vertex_target(parts, self.values)
             if target is None:
-                plan.findings.append(
-                    Finding(call.line, "warning", "a Vertex-like base_url not understood; not rewritten")
-                )
+                plan.findings.append(Finding(call.line, "warning", _NOT_UNDERSTOOD))
                 return None
         elif base is not None and flavour == "openai":
             text = "".join(p for p in parts if isinstance(p, str))
@@ -340,6 +366,14 @@ class _Migration:
         )
         plan.findings += notes
         return kind
+
+    def _several_vertex_urls(self, node: cst.BaseExpression) -> list[list[Piece]] | None:
+        """A name assigned more than once, each time a Vertex URL: the pieces of each; else None."""
+        assigned = self.values(node) if isinstance(node, cst.Name) else None
+        if assigned is None or len(assigned) < 2:
+            return None
+        found = [pieces(value, self.values) for value in assigned]
+        return found if all(is_vertex_url(p) for p in found) else None
 
     def _vertex_arguments(
         self, target: VertexTarget, base: cst.Arg, call: _Call, notes: list[Finding]

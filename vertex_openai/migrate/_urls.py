@@ -24,6 +24,7 @@ _URL = re.compile(
     r"/locations/(?P<location>[^/]+)/endpoints/(?P<endpoint>[^/]+?)/?"
 )
 _SLOT = re.compile(r"\x00(\d+)\x00")
+_ROUTE_SUFFIX = re.compile(r"/chat/completions/?\??\Z")
 GLOBAL_HOST = "aiplatform.googleapis.com"
 _REGIONAL = re.compile(r"(?P<region>[a-z0-9-]+|\x00\d+\x00)-aiplatform\.googleapis\.com")
 _ENDPOINT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
@@ -169,6 +170,9 @@ def vertex_target(parts: Sequence[Piece], values: Values) -> VertexTarget | None
         else:
             template += f"\x00{len(slots)}\x00"
             slots.append(part)
+    suffix = _ROUTE_SUFFIX.search(template)
+    if suffix is not None:  # `.../endpoints/openapi/chat/completions?`: openai appends the route itself
+        template = template[: suffix.start()]
     found = _URL.fullmatch(template)
     if found is None:
         return None
@@ -199,9 +203,15 @@ def vertex_target(parts: Sequence[Piece], values: Values) -> VertexTarget | None
         endpoint_id = endpoint
 
     problem = _host_problem(found["host"], slots, location, values)
+    if problem and suffix is not None:
+        return None  # base_url= as written would reach .../chat/completions/chat/completions
     if problem:
         return _base_url(problem)
     return VertexTarget(project, location, api_version, endpoint_id, "exact")
+
+
+def has_route_suffix(parts: Sequence[Piece]) -> bool:
+    return _ROUTE_SUFFIX.search("".join(p if isinstance(p, str) else "\x00" for p in parts)) is not None
 
 
 def _base_url(reason: str) -> VertexTarget:

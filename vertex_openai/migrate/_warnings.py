@@ -30,12 +30,41 @@ _MODULE_CALLS = (
     "openai.responses.",
     "openai.images.",
 )
+_ZERO_API = (  # openai 0.x module-level resources, removed in openai 1.0
+    "openai.ChatCompletion",
+    "openai.Completion",
+    "openai.Embedding",
+    "openai.Image",
+    "openai.Moderation",
+    "openai.Edit",
+    "openai.FineTune",
+    "openai.Audio",
+    "openai.error",
+)
 _INTERNALS = re.compile(
     r"_azure_ad_token_provider|_azure_ad_token\b|\.api_key\b|_api_version\b|_azure_endpoint|"
     r"_azure_deployment|\bAzureOpenAI\b"
 )
 _SCHEMA_KEYS = ("$defs", "$ref", "additionalProperties")
 
+ZERO_API = (
+    "openai 0.x API ({name}): removed in openai 1.0, and vertex-openai needs openai>=1.83: build a client, "
+    "client = VertexOpenAI(...), and call client.{new}(...) (`openai migrate` rewrites most 0.x calls; "
+    "https://github.com/openai/openai-python/discussions/742)"
+)
+_ZERO_NEW = {
+    "ChatCompletion": "chat.completions.create",
+    "Completion": "chat.completions.create",
+    "Embedding": "embeddings.create",
+    "Image": "images.generate",
+    "Moderation": "moderations.create",
+}
+TOOL_LOOP = (
+    'finish_reason compared with "tool_calls": Vertex may end a turn that has tool calls with '
+    'finish_reason "stop", so this test misses them; test the calls themselves: '
+    "`if choice.message.tool_calls:` (a loop: `while response.choices[0].message.tool_calls:`; "
+    "in a stream, the accumulated delta.tool_calls)"
+)
 RESPONSES = (
     "client.responses: VertexOpenAI answers Responses API calls through chat completions (README, "
     "'Responses API'); the call stays as it is, and a parameter Vertex cannot express raises before sending"
@@ -78,6 +107,7 @@ class _Scan(cst.CSTVisitor):
         self.m = migration
         self.found: list[Finding] = []
         self.schema_lines: set[int] = set()
+        self.zero_lines: set[int] = set()
 
     def _add(self, node: cst.CSTNode, kind: str, message: str) -> None:
         self.found.append(Finding(self.m.line(node), "note" if kind == "note" else "warning", message))
@@ -94,6 +124,24 @@ class _Scan(cst.CSTVisitor):
         if code.endswith("pydantic_function_tool"):
             self._schema(node, "pydantic_function_tool()")
 
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._content_filter(node)
+        names = {n for n in self.m.names(node) if any(n == z or n.startswith(z + ".") for z in _ZERO_API)}
+        line = self.m.line(node)
+        if names and line not in self.zero_lines:
+            self.zero_lines.add(line)
+            name = min(names, key=len)
+            resource = name.split(".")[1]
+            self._add(node, "warning", ZERO_API.format(name=name, new=_ZERO_NEW.get(resource, "...")))
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        values = [literal(t.comparator) for t in node.comparisons]
+        code = self.m.code(node)
+        if "finish_reason" in code and (
+            "tool_calls" in values or "'tool_calls'" in code or '"tool_calls"' in code
+        ):
+            self._add(node, "warning", TOOL_LOOP)
+
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         names = self.m.names(node.target)
         for name in names & set(_MODULE_CLIENT):
@@ -105,7 +153,7 @@ class _Scan(cst.CSTVisitor):
             return False
         return True
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
+    def _content_filter(self, node: cst.Attribute) -> None:
         if node.attr.value in ("content_filter_results", "prompt_filter_results"):
             self._add(node, "warning", f"{node.attr.value}: Azure only; Vertex does not send it")
 
