@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
+import pytest
 from integrations.vertex_shape import ANSWER, GREETING, MODEL, SENT_MODEL, Google, require
 from pydantic import BaseModel
 
@@ -13,7 +15,15 @@ from vertex_openai import SignatureMemory
 
 require("langchain_openai")
 
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage  # noqa: E402
+from langchain_core.messages import (  # noqa: E402
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    ToolMessage,
+    messages_from_dict,
+    messages_to_dict,
+)
 from langchain_core.tools import tool  # noqa: E402
 from langchain_openai import ChatOpenAI  # noqa: E402
 
@@ -144,3 +154,33 @@ def test_with_structured_output(google: Google) -> None:
     assert weather == Weather(city="Paris", celsius=1)
     assert google.bodies[-1]["model"] == SENT_MODEL
     google.assert_rolled_over()
+
+
+def rebuilt(message: BaseMessage) -> BaseMessage:
+    """The assistant turn as an app stores it: text, and each tool call's id, name and arguments."""
+    if not isinstance(message, AIMessage):
+        return message
+    calls = [{"id": c["id"], "name": c["name"], "args": c["args"]} for c in message.tool_calls]
+    return AIMessage(content=message.content, tool_calls=calls)
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["invoke", "stream"])
+def test_history_stored_as_json_continues_in_a_new_run(google: Google, streaming: bool) -> None:
+    """Run 1 gets the tool call and stores the conversation as JSON (LangChain's own message dicts,
+    tool calls rebuilt); run 2, with new clients and an empty memory, reads it back and continues."""
+    first = chat_model(google, SignatureMemory(), streaming=streaming).bind_tools([weather_tool])
+    messages: list[BaseMessage] = [HumanMessage("Weather in Paris?")]
+    answer = first.invoke(messages)
+    assert isinstance(answer, AIMessage) and answer.tool_calls
+    call = answer.tool_calls[0]
+    messages += [rebuilt(answer), ToolMessage(weather_tool.invoke(call["args"]), tool_call_id=call["id"])]
+    stored = json.dumps(messages_to_dict(messages))
+    assert google.gemini.signatures[0] not in stored  # the signature is stored only inside the id
+
+    second = chat_model(google, SignatureMemory(), streaming=streaming).bind_tools([weather_tool])
+    final = second.invoke(messages_from_dict(json.loads(stored)))
+    assert final.content == ANSWER
+    sent, signature = google.tool_call_round_trip()
+    assert sent["extra_content"] == signature  # the original signature, from the stored id
+    tool = next(m for m in google.bodies[-1]["messages"] if m["role"] == "tool")
+    assert tool["tool_call_id"] == sent["id"] and len(sent["id"]) == 29  # short ids, still paired
