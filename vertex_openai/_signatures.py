@@ -2,25 +2,31 @@
 
 Ids. Gemini sends tool calls with `id: ""` (or none). Frameworks key tool results by that id
 (openai-agents refuses empty ones), so the client gives every such call a fresh id,
-`call_` + 24 hex digits, in non-streamed answers and on the first delta of a streamed call. The
-id goes back to Vertex on the next turn as the caller sends it: Google's compatibility layer
-accepts ids it did not produce (recorded traffic shows client-made ids such as `pyd_ai_...`
-answered with 200), so ids are never blanked on the way out.
+`call_` + 24 hex digits, in non-streamed answers and on the first delta of a streamed call. A signed
+call's id also carries its thought signature (`_sigid`: `call_<24 hex>_ts1...`), because the id is
+the one part of a tool call every framework keeps; on the way out, such an id goes to Vertex in its
+short form (`call_<24 hex>`), in the assistant tool call and the tool result alike. Other ids go back
+as the caller sends them: Google's compatibility layer accepts ids it did not produce (recorded
+traffic shows client-made ids such as `pyd_ai_...` answered with 200).
 
 Signatures. Gemini 3 rejects a tool-call turn whose thought signature is missing (a 400), and
 many frameworks rebuild assistant tool calls as `{type, id, function}`, dropping `extra_content`.
-Each client therefore remembers the signed `extra_content` of every tool call and assistant
-message it receives (streamed or not) and, when a request carries an assistant tool call (or an
-assistant message) without a signature, puts the remembered one back: matched by tool-call id,
-else by (function name, arguments), arguments compared as JSON values, so a framework that
-re-serializes them still matches. The memory is shared by a client and its copies, thread-safe,
-and bounded: at most `MAX_ENTRIES` (1,024) entries and `MAX_BYTES` (2 MiB) counted as each
-entry's JSON text plus `ENTRY_OVERHEAD` bytes (keys are 16-byte digests, never the arguments);
-the least recently used entries go first. `remember_signatures=False` on the client turns it off;
-`remember_signatures=SignatureMemory()` passed to several clients (a framework's sync and async
-client) gives them one memory.
-Where nothing is remembered (history from another model), `add_placeholder_signatures()` remains
-the caller's explicit choice; the client never invents a signature.
+A request's signatures are put back by `restore_tool_signatures`, in this order:
+1. the memory: each client remembers the signed `extra_content` of every tool call and assistant
+   message it receives (streamed or not): matched by tool-call id, else by (function name,
+   arguments), arguments compared as JSON values, so a framework that re-serializes them still
+   matches. Shared by a client and its copies, thread-safe, and bounded: at most `MAX_ENTRIES`
+   (1,024) entries and `MAX_BYTES` (2 MiB) counted as each entry's JSON text plus `ENTRY_OVERHEAD`
+   bytes (keys are 16-byte digests, never the arguments); least recently used entries go first.
+   `remember_signatures=False` turns it off; `remember_signatures=SignatureMemory()` passed to
+   several clients (a framework's sync and async client) gives them one memory;
+2. the id: a call still unsigned gets the signature its carrier id holds (any process, no state;
+   independent of the memory, so `remember_signatures=False` keeps it);
+3. on Gemini 3 only, each tool-call step of the current turn (after the last user message: the only
+   turn Vertex checks) still unsigned gets Google's documented placeholder
+   (`PLACEHOLDER_SIGNATURE`) on its first call: history from another model, or ids a framework
+   replaced. Google says placeholders lower quality; the step takes `placeholders=False`.
+Signatures are opaque bytes from Google: this module never logs them.
 """
 
 from __future__ import annotations

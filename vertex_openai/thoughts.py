@@ -15,6 +15,7 @@ import pydantic
 from openai.types.chat import ChatCompletionChunk
 
 from ._compat import extra_fields
+from ._signatures import PLACEHOLDER_SIGNATURE
 from ._signatures import signed as _signed
 from ._util import deep_merge
 from ._util import field as _get
@@ -31,8 +32,9 @@ __all__ = [
 
 ThoughtKind = Literal["thought", "answer"]
 
-#: Google's documented placeholder for history that no Gemini model produced.
-SKIP_THOUGHT_SIGNATURE = "skip_thought_signature_validator"
+#: Google's documented placeholder for history that no Gemini model produced (the client adds it by
+#: itself to unsigned tool-call steps of a Gemini 3 request's current turn).
+SKIP_THOUGHT_SIGNATURE = PLACEHOLDER_SIGNATURE
 
 
 class ThoughtSplitter:
@@ -185,6 +187,8 @@ def add_placeholder_signatures(messages: Iterable[object]) -> list[dict[str, Any
     Google's placeholder on its first call (only the first call of a parallel step needs one).
 
     For history that no Gemini model produced (from OpenAI or Azure OpenAI); the input is not changed.
+    On Gemini 3 the client already does this for the current turn (the steps after the last user
+    message, the only ones Vertex checks); this helper marks every turn, for any model.
     """
     out = []
     for message in messages:
