@@ -265,3 +265,37 @@ def test_a_streamed_signature_in_a_delta_of_its_own_still_lands_in_the_id(gemini
     received = list(client.chat.completions.create(model="gemini-3-pro-preview", messages=[], stream=True))
     ids = [tc.id for c in received for ch in c.choices for tc in ch.delta.tool_calls or [] if tc.id]
     assert len(ids) == 1 and _sigid.decode(ids[0]) == "TEFURQ=="  # given once, with the late signature
+
+
+def gemini3_chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+    choice: dict[str, Any] = {"index": 0, "delta": delta, **({"finish_reason": finish} if finish else {})}
+    return {"model": "google/gemini-3-pro-preview", "object": "chat.completion.chunk", "choices": [choice]}
+
+
+def delivered_calls(chunks: list[Any]) -> list[dict[str, Any]]:
+    return [c for chunk in chunks for ch in chunk["choices"] for c in ch["delta"].get("tool_calls") or []]
+
+
+def test_an_unsigned_first_call_waits_only_until_the_next_call_or_the_end() -> None:
+    from vertex_openai._stream import ChunkRepair
+
+    def call(name: str) -> dict[str, Any]:
+        return {"id": "", "type": "function", "function": {"name": name, "arguments": "{}"}}
+
+    repair = ChunkRepair()
+    first = repair(gemini3_chunk({"role": "assistant", "tool_calls": [call("a")]}))
+    assert delivered_calls(first) == []  # held: its signature may still come
+    second = repair(gemini3_chunk({"tool_calls": [call("b")]}))
+    a, b = delivered_calls(second)  # another call started: none will come for the first
+    assert a["index"] == 0 and a["function"]["name"] == "a" and _sigid.decode(a["id"]) is None
+    assert b["index"] == 1 and a["id"] != b["id"]
+
+    unfinished = ChunkRepair()
+    assert delivered_calls(unfinished(gemini3_chunk({"tool_calls": [call("a")]}))) == []
+    (released,) = delivered_calls(unfinished.end())  # a stream that ends without finish_reason
+    assert released["function"]["name"] == "a" and released["id"].startswith("call_")
+
+    older = ChunkRepair()  # Gemini 2.5 does not check signatures: nothing waits
+    chunk = gemini3_chunk({"tool_calls": [call("a")]})
+    chunk["model"] = "google/gemini-2.5-flash"
+    assert len(delivered_calls(older(chunk))) == 1
