@@ -6,9 +6,12 @@ import json
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import google.auth
+import google.auth.exceptions
 import google.oauth2.credentials
 import openai
 import pytest
@@ -291,3 +294,160 @@ def test_module_entry_point() -> None:
         [sys.executable, "-m", "vertex_openai", "--help"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0 and "doctor" in done.stdout and "Exit codes" in done.stdout
+
+
+# -- doctor on real set-ups: every error says where the bad value came from, and the fix --------------
+
+
+def test_doctor_key_file_variable_pointing_at_a_folder(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "sa-key.json").write_text("{}")
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path))
+    for args in ([], ["--project", "p1"]):
+        code, report = _doctor_json(capsys, *args)
+        [check] = report["checks"]
+        assert code == 1 and check["name"] == "credentials"
+        assert check["detail"] == f"GOOGLE_APPLICATION_CREDENTIALS={tmp_path}: a folder, not a key file"
+        assert "at the JSON key file itself (in that folder: sa-key.json)" in check["fix"]
+    assert main(["chat", "hi", "--project", "p1"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err.startswith(f"error: GOOGLE_APPLICATION_CREDENTIALS={tmp_path}: a folder") and err.count("\n") == 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "fix"),
+    [
+        (["--location", "us-centrall1"], {}, "pass --location us-central1 instead of 'us-centrall1'"),
+        (
+            [],
+            {"GOOGLE_CLOUD_LOCATION": "us-centrall1"},
+            "set GOOGLE_CLOUD_LOCATION=us-central1 (it holds 'us-centrall1'), "
+            "or pass --location to override it",
+        ),
+    ],
+    ids=["option", "variable"],
+)
+def test_doctor_location_typo_gets_a_did_you_mean_not_a_network_fix(
+    args: list[str],
+    env: dict[str, str],
+    fix: str,
+    local_google: LocalGoogle,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, report = _doctor_json(capsys, *args, "--call", "gemini-2.5-flash")
+    location = next(c for c in report["checks"] if c["name"] == "location")
+    origin = args[0] if args else "GOOGLE_CLOUD_LOCATION"
+    assert code == 1 and location["ok"] is False
+    assert (
+        location["detail"] == f"unknown location 'us-centrall1' (from {origin}): did you mean 'us-central1'?"
+    )
+    assert location["fix"] == fix and "network" not in location["fix"]
+    assert report["location_source"] == origin
+    assert not local_google.vertex.seen  # no call to a host that does not exist
+
+
+def test_doctor_accepts_a_location_far_from_every_known_one(
+    local_google: LocalGoogle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, report = _doctor_json(capsys, "--location", "mars-north1")
+    assert code == 0 and [c["name"] for c in report["checks"]] == ["token"]  # Google adds regions
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "fix"),
+    [
+        (
+            [],
+            {"GOOGLE_CLOUD_PROJECT": "My Project"},
+            "set GOOGLE_CLOUD_PROJECT=my-project (it holds 'My Project'), or pass --project to override it",
+        ),
+        (["--project", "My Project"], {}, "pass --project my-project instead of 'My Project'"),
+    ],
+    ids=["variable", "option"],
+)
+def test_doctor_bad_project_names_where_it_was_set(
+    args: list[str],
+    env: dict[str, str],
+    fix: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, report = _doctor_json(capsys, *args)
+    [check] = report["checks"]
+    origin = args[0] if args else "GOOGLE_CLOUD_PROJECT"
+    assert code == 1 and check["name"] == "configuration"
+    assert check["detail"].startswith("project='My Project' is not a Google Cloud project ID")
+    assert check["detail"].endswith(f"(from {origin})")
+    assert check["fix"].startswith(fix) and "gcloud projects list" in check["fix"]
+
+
+@pytest.mark.parametrize("option", ["--project", "--location", "--base-url"])
+def test_doctor_empty_option(option: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = _doctor_json(capsys, option, "")
+    [check] = report["checks"]
+    assert code == 1 and check["detail"] == f"{option} is empty ('')"
+    assert check["fix"].startswith(f"give {option} a value, or leave {option} out to use ")
+    assert "None" not in check["fix"]
+
+
+def test_doctor_bad_private_key_message_is_whole(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    key = tmp_path / "key.json"
+    key.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": "p1",
+                "private_key_id": "1",
+                "private_key": "-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8w\n"
+                "-----END PRIVATE KEY-----\n",
+                "client_email": "sa@p1.iam.gserviceaccount.com",
+                "client_id": "1",
+                "token_uri": "https://oauth2.googleapis.com/token",
+            }
+        )
+    )
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
+    code, report = _doctor_json(capsys)
+    [check] = report["checks"]
+    assert code == 1 and check["detail"].startswith(f"GOOGLE_APPLICATION_CREDENTIALS={key}: ")
+    default: Callable[[], object] = google.auth.default  # google-auth's own reading of the variable
+    with pytest.raises(google.auth.exceptions.DefaultCredentialsError) as raised:
+        default()
+    said = ": ".join(str(a).rstrip(".") for a in raised.value.args).splitlines()[0]
+    assert len(said) > 300  # longer than the library keeps: the check shows it whole
+    assert check["detail"] == f"GOOGLE_APPLICATION_CREDENTIALS={key}: {said}"
+    assert "MIIBVQ" not in json.dumps(report)  # the key itself is never shown
+
+
+def test_doctor_long_token_error_is_cut_between_words(
+    local_google: LocalGoogle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    words = [f"word{n}" for n in range(120)]
+    local_google.tokens.fail_with = (400, {"error": "invalid_grant", "error_description": " ".join(words)})
+    code, report = _doctor_json(capsys)
+    token = report["checks"][-1]
+    assert code == 1 and token["ok"] is False
+    said = token["detail"].split("invalid_grant", 1)[1]
+    shown = [w.strip(":,.'\"{}") for w in said.replace("[...]", "").split()]
+    assert all(w in words or not w.startswith("word") for w in shown), shown
+    assert f"(credentials from GOOGLE_APPLICATION_CREDENTIALS={local_google.key_file})" in token["detail"]
+
+
+def test_doctor_denied_call_names_where_the_project_came_from(
+    local_google: LocalGoogle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    denied = [{"error": {"code": 403, "message": "Permission denied", "status": "PERMISSION_DENIED"}}]
+    local_google.vertex.reply(Reply(403, denied))
+    code, report = _doctor_json(capsys, "--call", "gemini-2.5-flash")
+    call = report["checks"][-1]
+    assert code == 1 and call["fix"].endswith("; project 'test-project' came from GOOGLE_CLOUD_PROJECT")

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import json
 import os
 import platform
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, TextIO, TypeAlias
 
 import openai
@@ -65,7 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the command's last word: one line, the traceback only when asked
         if getattr(args, "debug", False):
             traceback.print_exc()
-        sys.stderr.write(f"error: {diagnose(exc).line()}\n")
+        origins = Origins.of(
+            getattr(args, "project", None), getattr(args, "location", None), getattr(args, "base_url", None)
+        )
+        sys.stderr.write(f"error: {diagnose(exc, origins=origins).line()}\n")
         return 1
 
 
@@ -151,6 +157,120 @@ def _version() -> str:
     return f"vertex-openai {__version__} (openai {openai.__version__}, Python {platform.python_version()})"
 
 
+# --- where each value came from ---
+# Vertex AI locations (https://cloud.google.com/vertex-ai/docs/general/locations and the Generative AI
+# locations page). Google adds regions: a name not listed is refused only when it is close to one that is.
+KNOWN_LOCATIONS = (
+    "global",
+    "us",
+    "eu",
+    "us-central1",
+    "us-east1",
+    "us-east4",
+    "us-east5",
+    "us-south1",
+    "us-west1",
+    "us-west2",
+    "us-west3",
+    "us-west4",
+    "northamerica-northeast1",
+    "northamerica-northeast2",
+    "southamerica-east1",
+    "southamerica-west1",
+    "europe-central2",
+    "europe-north1",
+    "europe-southwest1",
+    "europe-west1",
+    "europe-west2",
+    "europe-west3",
+    "europe-west4",
+    "europe-west6",
+    "europe-west8",
+    "europe-west9",
+    "europe-west10",
+    "europe-west12",
+    "asia-east1",
+    "asia-east2",
+    "asia-northeast1",
+    "asia-northeast2",
+    "asia-northeast3",
+    "asia-south1",
+    "asia-south2",
+    "asia-southeast1",
+    "asia-southeast2",
+    "australia-southeast1",
+    "australia-southeast2",
+    "me-central1",
+    "me-central2",
+    "me-west1",
+    "africa-south1",
+)
+_OPTION = {"project": "--project", "location": "--location", "base_url": "--base-url"}
+_VARIABLE = {"project": "GOOGLE_CLOUD_PROJECT", "location": "GOOGLE_CLOUD_LOCATION"}
+
+
+@dataclass(frozen=True)
+class Origins:
+    """Where project, location and base URL came from: an option, a variable, or neither (None)."""
+
+    given: dict[str, str] = field(default_factory=dict)  # name -> option or variable
+
+    @classmethod
+    def of(cls, project: str | None, location: str | None, base_url: str | None) -> Origins:
+        given: dict[str, str] = {}
+        for name, value in (("project", project), ("location", location), ("base_url", base_url)):
+            if value is not None:
+                given[name] = _OPTION[name]
+            elif name in _VARIABLE and os.environ.get(_VARIABLE[name]):
+                given[name] = _VARIABLE[name]
+        return cls(given)
+
+    def of_value(self, name: str) -> str | None:
+        return self.given.get(name)
+
+    def correct(self, name: str, value: str, right: str = "") -> str:
+        """How to correct `name` where it was set (`right`: the value to put there, when known)."""
+        origin = self.given.get(name)
+        example = right or {"project": "my-project", "location": "us-central1"}.get(name, "...")
+        if origin is None:
+            return f"pass {_OPTION[name]} {example}" + (
+                f" or set {_VARIABLE[name]}={example}" if name in _VARIABLE else ""
+            )
+        if origin.startswith("--"):
+            return f"pass {origin} {example} instead of {value!r}"
+        return f"set {origin}={example} (it holds {value!r}), or pass {_OPTION[name]} to override it"
+
+
+def credentials_origin() -> tuple[str, Path] | None:
+    """(where, path) of the credentials file Application Default Credentials reads, if any."""
+    key_file = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if key_file:
+        return "GOOGLE_APPLICATION_CREDENTIALS", Path(key_file)
+    config = os.environ.get("CLOUDSDK_CONFIG") or (
+        os.path.join(os.environ.get("APPDATA", ""), "gcloud")
+        if os.name == "nt"
+        else os.path.expanduser("~/.config/gcloud")
+    )
+    well_known = Path(config) / "application_default_credentials.json"
+    return ("gcloud's application-default credentials file", well_known) if well_known.is_file() else None
+
+
+def location_problem(location: str, origins: Origins) -> Problem | None:
+    """An unknown location close to a known one: almost surely a typo, with a did-you-mean."""
+    if location in KNOWN_LOCATIONS:
+        return None
+    close = difflib.get_close_matches(location, KNOWN_LOCATIONS, n=1, cutoff=0.8)
+    if not close:
+        return None
+    origin = origins.of_value("location")
+    return Problem(
+        f"unknown location {location!r}"
+        + (f" (from {origin})" if origin else "")
+        + f": did you mean {close[0]!r}?",
+        origins.correct("location", location, close[0]),
+    )
+
+
 # --- causes and fixes ---
 _REJECTED_TOKEN_FIX = (
     "Vertex rejected a freshly obtained token too: use OAuth credentials with the cloud-platform scope "
@@ -159,12 +279,16 @@ _REJECTED_TOKEN_FIX = (
 )
 
 
-def diagnose(exc: BaseException, *, location: str | None = None) -> Problem:
-    """The cause of a failure in one line, and the fix that matches it."""
+def diagnose(exc: BaseException, *, location: str | None = None, origins: Origins | None = None) -> Problem:
+    """The cause of a failure in one line, and the fix that matches it (naming where the value that
+    caused it came from: an option, a variable or a file)."""
+    origins = origins if origins is not None else Origins()
     if isinstance(exc, CredentialsNotFoundError):
         return _no_credentials(exc)
     if isinstance(exc, TokenRefreshError):
         return _token_failed(exc)
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return _file_problem(exc)
     if isinstance(exc, openai.APIConnectionError):
         return _not_connected(exc)
     if isinstance(exc, openai.APIStatusError):
@@ -173,17 +297,65 @@ def diagnose(exc: BaseException, *, location: str | None = None) -> Problem:
             return Problem(detail, _REJECTED_TOKEN_FIX)
         return Problem(detail, hint(exc.status_code, exc.message, location=location))
     if isinstance(exc, ValueError):  # the library names the argument that cannot work
-        message = _one_line(exc)
-        if "project" in message:
-            return Problem(message, "pass --project, or set GOOGLE_CLOUD_PROJECT")
-        return Problem(message, "correct the value named in the message")
+        return _bad_value(_one_line(exc), origins)
     return Problem(f"{type(exc).__name__}: {_one_line(exc)}")
+
+
+def _bad_value(message: str, origins: Origins) -> Problem:
+    """A value the library refused: where it was set, and how to correct it there."""
+    name = next((n for n in ("base_url", "location", "project") if message.startswith(n)), None)
+    if name is None:
+        if message.startswith("No Google Cloud project"):
+            return Problem(message, "pass --project my-project, or set GOOGLE_CLOUD_PROJECT=my-project")
+        return Problem(message, "correct the value named in the message")
+    quoted = re.match(rf"{name}=('[^']*'|\"[^\"]*\")", message)
+    value = quoted[1][1:-1] if quoted else ""
+    origin = origins.of_value(name)
+    if name == "project" and origin is None:  # the credentials' own project
+        found = credentials_origin()
+        where = f"{found[0]} {found[1]}" if found else "Application Default Credentials"
+        return Problem(
+            f"{message.rstrip('.')} (from {where})",
+            "pass --project my-project, or set GOOGLE_CLOUD_PROJECT=my-project (the project ID)",
+        )
+    detail = message.rstrip(".") + (f" (from {origin})" if origin else "")
+    fix = origins.correct(name, value)
+    if name == "project":
+        fix += " (the project ID, not its display name: `gcloud projects list` shows it)"
+    return Problem(detail, fix)
+
+
+def _file_problem(exc: OSError) -> Problem:
+    """A file that could not be read, named with the variable that points at it."""
+    path = str(exc.filename)
+    key_file = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    what = exc.strerror or type(exc).__name__
+    if key_file and os.path.abspath(key_file) == os.path.abspath(path):
+        if os.path.isdir(key_file):
+            inside = sorted(p.name for p in Path(key_file).glob("*.json"))[:3]
+            return Problem(
+                f"GOOGLE_APPLICATION_CREDENTIALS={key_file}: a folder, not a key file",
+                "point GOOGLE_APPLICATION_CREDENTIALS at the JSON key file itself"
+                + (f" (in that folder: {', '.join(inside)})" if inside else "")
+                + ", or unset it to use your `gcloud auth application-default login`",
+            )
+        return Problem(
+            f"GOOGLE_APPLICATION_CREDENTIALS={key_file}: {what}",
+            "make the key file readable by this user, or point GOOGLE_APPLICATION_CREDENTIALS at another",
+        )
+    return Problem(f"{path}: {what}", "check that the file exists and this user can read it")
 
 
 def _no_credentials(exc: CredentialsNotFoundError) -> Problem:
     key_file = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
-    reason = exc.reason
+    reason = _whole_reason(exc)
     if not key_file:
+        found = credentials_origin()
+        if found is not None and reason:  # gcloud's own file is there and broken
+            return Problem(
+                f"{found[0]} {found[1]}: {reason}",
+                "run `gcloud auth application-default login` again (it writes that file anew)",
+            )
         return Problem("no Google credentials found", NO_CREDENTIALS_FIX)
     # The variable is set: the key file is the cause, and setting the variable is not the fix.
     detail = f"GOOGLE_APPLICATION_CREDENTIALS={key_file}: {reason or 'the key file could not be used'}"
@@ -196,6 +368,24 @@ def _no_credentials(exc: CredentialsNotFoundError) -> Problem:
         )
     fix += " to use your `gcloud auth application-default login`"
     return Problem(detail, fix)
+
+
+def _whole_reason(exc: CredentialsNotFoundError) -> str:
+    """google-auth's reason in full: the library keeps 300 characters, which can end mid-word."""
+    import google.auth.exceptions
+
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, google.auth.exceptions.DefaultCredentialsError) and cause.args:
+        text = ": ".join(str(a).rstrip(".") for a in cause.args).strip()
+        return text.splitlines()[0] if text else exc.reason
+    return _whole_words(exc.reason)
+
+
+def _whole_words(text: str, limit: int = 300) -> str:
+    """`text` as is, or (when a library cut it at `limit`) up to its last whole word, marked."""
+    if len(text) < limit or " " not in text:
+        return text
+    return text[: text.rindex(" ")] + " [...]"
 
 
 def _token_failed(exc: TokenRefreshError) -> Problem:
@@ -227,7 +417,11 @@ def _token_failed(exc: TokenRefreshError) -> Problem:
         )
     else:
         fix = "check that these credentials are still valid; `--debug` shows the full error"
-    return Problem(str(exc), fix)
+    found = credentials_origin()
+    where = f" (credentials from {found[0]}={found[1]})" if found and found[0].isupper() else ""
+    where = where or (f" (credentials from {found[0]} {found[1]})" if found else "")
+    reason = _whole_words(exc.reason)
+    return Problem(f"Could not get an access token from {exc.credential_type}: {reason}{where}", fix)
 
 
 def _not_connected(exc: openai.APIConnectionError) -> Problem:
@@ -259,27 +453,35 @@ def doctor(
     """Print what the client would resolve and each failure with its cause and fix."""
     report: JSONObject = {}
     checks: list[Check] = []
-    try:
-        client: VertexOpenAI | None = VertexOpenAI(
-            project=project, location=location, base_url=base_url, max_retries=0
-        )
-    except CredentialsNotFoundError as exc:
-        checks.append(_check("credentials", diagnose(exc)))
-        client = None
-    except ValueError as exc:
-        checks.append(_check("configuration", diagnose(exc)))
-        client = None
+    origins = Origins.of(project, location, base_url)
+    client: VertexOpenAI | None = None
+    problem = _before_the_client(project, location, base_url)
+    if problem is not None:
+        checks.append(_check(problem[0], problem[1]))
+    else:
+        try:
+            client = VertexOpenAI(project=project, location=location, base_url=base_url, max_retries=0)
+        except CredentialsNotFoundError as exc:
+            checks.append(_check("credentials", diagnose(exc)))
+        except OSError as exc:  # a credentials file that cannot be read (a folder, no permission)
+            checks.append(_check("credentials", diagnose(exc)))
+        except ValueError as exc:
+            checks.append(_check("configuration", diagnose(exc, origins=origins)))
     if client is not None:
         endpoint = client._vertex.endpoint  # this package's own resolved endpoint, with its project source
         report.update(
             project=endpoint.project,
             project_source=endpoint.project_source,
             location=endpoint.location,
+            location_source=origins.of_value("location") or ("base_url" if base_url else "default"),
             base_url=str(client.base_url),
         )
+        where = location_problem(client.location, origins) if base_url is None and client.location else None
+        if where is not None:
+            checks.append(_check("location", where))
         checks.append(_token_check(client, report))
-        if call and checks[-1].ok:
-            checks.append(_call_check(client, call))
+        if call and all(check.ok for check in checks):
+            checks.append(_call_check(client, call, origins))
     report["checks"] = [asdict(check) for check in checks]
     report["ok"] = all(check.ok for check in checks)
     if as_json:
@@ -293,11 +495,34 @@ def _check(name: str, problem: Problem) -> Check:
     return Check(name, False, problem.detail, problem.fix)
 
 
+def _before_the_client(
+    project: str | None, location: str | None, base_url: str | None
+) -> tuple[str, Problem] | None:
+    """What is wrong before a client can be built: an empty option, a key-file variable naming a folder."""
+    for name, value in (("project", project), ("location", location), ("base_url", base_url)):
+        if value is not None and not value.strip():
+            option = _OPTION[name]
+            default = (
+                f"{_VARIABLE[name]} or the default"
+                if name in _VARIABLE
+                else "the URL built from project and location"
+            )
+            return "configuration", Problem(
+                f"{option} is empty ({value!r})",
+                f"give {option} a value, or leave {option} out to use {default}",
+            )
+    key_file = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if key_file and os.path.isdir(key_file):
+        error = IsADirectoryError(21, "Is a directory", key_file)
+        return "credentials", diagnose(error)
+    return None
+
+
 def _token_check(client: VertexOpenAI, report: JSONObject) -> Check:
     source = client.token_source
     try:
         source.token()
-    except CredentialsNotFoundError as exc:
+    except (CredentialsNotFoundError, OSError) as exc:
         report["credentials"] = None
         return _check("token", diagnose(exc))
     except VertexAuthError as exc:
@@ -313,11 +538,17 @@ def _token_check(client: VertexOpenAI, report: JSONObject) -> Check:
     return Check("token", True, "obtained")
 
 
-def _call_check(client: VertexOpenAI, model: str) -> Check:
+def _call_check(client: VertexOpenAI, model: str, origins: Origins) -> Check:
     try:
         client.chat.completions.create(model=model, messages=[{"role": "user", "content": "Reply with OK."}])
     except (openai.APIStatusError, openai.APIConnectionError) as exc:
-        return _check("call", diagnose(exc, location=client.location))
+        problem = diagnose(exc, location=client.location, origins=origins)
+        status = exc.status_code if isinstance(exc, openai.APIStatusError) else None
+        name, value = ("project", client.project) if status == 403 else ("location", client.location)
+        origin = origins.of_value(name) or ("the credentials" if name == "project" else "the default")
+        if status in (403, 404) and value:
+            problem = Problem(problem.detail, f"{problem.fix}; {name} {value!r} came from {origin}")
+        return _check("call", problem)
     return Check("call", True, f"{model} answered")
 
 
@@ -327,8 +558,9 @@ def _print_report(report: JSONObject, checks: list[Check], out: TextIO) -> None:
     for name in ("project", "location", "base_url", "credentials", "quota_project", "token_expiry"):
         if name in report:
             value = report[name]
-            if name == "project" and report.get("project_source"):
-                value = f"{value} (from {report['project_source']})"
+            source = report.get(f"{name}_source")
+            if source and name in ("project", "location"):
+                value = f"{value} (from {'--' + name if source == 'argument' else source})"
             out.write(f"{name.replace('_', ' '):14} {value if value is not None else 'none'}\n")
     for check in checks:
         mark = ("ok" if check.ok else "FAIL").ljust(4)
