@@ -569,3 +569,37 @@ def test_tool_call_loops_on_finish_reason_are_flagged() -> None:
     loops = [f for f in findings if f.message.startswith("finish_reason compared")]
     assert [(f.line, f.kind) for f in loops] == [(5, "warning"), (7, "warning")]
     assert "while response.choices[0].message.tool_calls:" in loops[0].message
+
+
+def test_written_notebook_reports_give_the_lines_of_the_rewritten_cells(tmp_path: Path) -> None:
+    (tmp_path / "nb.ipynb").write_text(
+        notebook(
+            "import google.auth\nimport openai\n\ncredentials, _ = google.auth.default()\n"
+            "client = openai.OpenAI(\n"
+            '    base_url="https://aiplatform.googleapis.com/v1/projects/p/locations/global/endpoints/openapi",\n'
+            "    api_key=credentials.token,\n)\n"
+            'client.completions.create(model="m", prompt="hi")'
+        )
+    )
+    dry = report(str(tmp_path))
+    wrote = report(str(tmp_path), "--write")
+    [legacy_dry] = [f for f in dry["files"][0]["findings"] if "legacy" in f["message"]]
+    [legacy] = [f for f in wrote["files"][0]["findings"] if "legacy" in f["message"]]
+    cell = json.loads((tmp_path / "nb.ipynb").read_text())["cells"][0]["source"]
+    assert legacy_dry["line"] == 9 and legacy["cell"] == 1
+    assert "".join(cell).splitlines()[legacy["line"] - 1].startswith("client.completions.create(")
+
+
+def test_a_second_run_over_every_shape_changes_nothing(tmp_path: Path) -> None:
+    shutil.copyfile(SHAPES / "azure_quickstart.py.txt", tmp_path / "quickstart.py")
+    (tmp_path / "partner.ipynb").write_text(
+        notebook("%pip install --quiet \\\n    openai==1.68.2", "import openai\n" + PARTNER_CLIENT)
+    )
+    (tmp_path / "requirements.txt").write_text("openai==1.30\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "openai"\ndependencies = ["openai"]\n')
+    first = report(str(tmp_path), "--write")
+    assert all(f["changed"] for f in first["files"])
+    written = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    second = report(str(tmp_path), "--write")
+    assert not any(f["changed"] for f in second["files"])
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == written

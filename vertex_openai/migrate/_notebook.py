@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from . import _deps, _python
-from ._report import Finding, Kind
+from ._report import Finding, Kind, with_new_lines
 
 _PIP = re.compile(r"(?P<head>\s*[%!]\s*(?:uv\s+)?pip3?\s+install\s+)(?P<args>.*)")
 _CONTINUED = re.compile(r"(?P<head>\s*)(?P<args>.*)")
@@ -174,6 +174,12 @@ def migrate_notebook(text: str) -> tuple[str, list[Finding]]:
     changed = {i: s for i, s in edited.items() if s != sources[i]}
     if not changed:
         return text, findings
+    findings = [  # where each place is in its cell once written
+        with_new_lines([f], sources[f.cell - 1], changed[f.cell - 1])[0]
+        if f.cell is not None and f.cell - 1 in changed
+        else f
+        for f in findings
+    ]
     layout = _layout(text, notebook)
     for index, source in changed.items():
         cell = cells[index]
