@@ -293,7 +293,8 @@ def test_minted_ids_are_stable_and_unique(server: VertexServer) -> None:
     ids = [(tc.index, tc.id) for c in chunks for ch in c.choices for tc in ch.delta.tool_calls or []]
     first, second = ids[0][1], ids[2][1]
     assert ids == [(0, first), (0, None), (1, second)]  # given on a call's first delta only, as OpenAI does
-    assert first != second and all(re.fullmatch(r"call_[0-9a-f]{24}", i or "") for i in (first, second))
+    assert first != second and re.fullmatch(r"call_[0-9a-f]{24}", second or "")
+    assert re.fullmatch(r"call_[0-9a-f]{24}_ts1[A-Za-z0-9_-]+", first or "")  # signed: carries it (_sigid)
     again = serve(
         server, chunk({"role": "assistant", "tool_calls": [call("search", "{}")]}, finish="stop")
     ).chat.completions.create(model="g", messages=MESSAGES, stream=True)
