@@ -2,7 +2,7 @@
 
     vertex-openai doctor [--call MODEL] [--json]   what the client resolves, and why it fails
     vertex-openai chat "prompt" [--model M] [--thinking low|medium|high] [--show-thoughts]
-    vertex-openai migrate PATH... [--write] [--diff] [--json] [--quiet]   move OpenAI-library code to VertexOpenAI
+    vertex-openai migrate PATH... [--write] [--diff] [--json] [--quiet]   OpenAI-library code to VertexOpenAI
 
 Both take `--project`, `--location`, `--base-url` and `--debug`; `vertex-openai --version`.
 Exit codes: 0 success; 1 a check, the token or the call failed; 2 wrong usage; 130 interrupted.
