@@ -255,6 +255,11 @@ def credentials_origin() -> tuple[str, Path] | None:
     return ("gcloud's application-default credentials file", well_known) if well_known.is_file() else None
 
 
+def origin_text(found: tuple[str, Path]) -> str:
+    """`GOOGLE_APPLICATION_CREDENTIALS=/path`, or `gcloud's ... file /path`."""
+    return f"{found[0]}={found[1]}" if found[0].isupper() else f"{found[0]} {found[1]}"
+
+
 def location_problem(location: str, origins: Origins) -> Problem | None:
     """An unknown location close to a known one: almost surely a typo, with a did-you-mean."""
     if location in KNOWN_LOCATIONS:
@@ -269,6 +274,150 @@ def location_problem(location: str, origins: Origins) -> Problem | None:
         + f": did you mean {close[0]!r}?",
         origins.correct("location", location, close[0]),
     )
+
+
+# --- who the credentials are: workload identity federation, impersonation, quota project ---
+_POOL = re.compile(
+    r"//iam\.googleapis\.com/projects/(?P<number>[^/]+)/locations/[^/]+/workloadIdentityPools/(?P<pool>[^/]+)"
+    r"/providers/(?P<provider>[^/]+)"
+)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """What kind of credential, and who: never a secret (emails, pool names, project IDs)."""
+
+    kind: str | None = None
+    name: str | None = None  # the identity the token is for (service account, pool provider, user)
+    impersonates: str | None = None  # the service account a token is minted for, when one is
+    member: str | None = None  # the IAM member that must hold roles on `impersonates` / the quota project
+    pool: str | None = None  # workload identity federation: the provider's resource name
+    quota_project: str | None = None
+    quota_project_source: str | None = None
+
+    def report(self) -> JSONObject:
+        out: JSONObject = {}
+        for key in ("kind", "name", "impersonates", "quota_project_source"):
+            value = getattr(self, key)
+            if value is not None:
+                out[{"kind": "credential_type", "name": "principal"}.get(key, key)] = value
+        return out
+
+    def token_fix(self, said: str) -> str | None:
+        """The fix for the typical failure of this kind of credential, or None."""
+        refused_impersonation = "impersonated credentials" in said or "getaccesstoken" in said
+        if refused_impersonation and self.impersonates:
+            member = self.member or "the calling principal"
+            return (
+                f"{member} may not mint tokens for {self.impersonates}: grant it Service Account Token "
+                f"Creator (roles/iam.serviceAccountTokenCreator) on that service account "
+                f"(`gcloud iam service-accounts add-iam-policy-binding {self.impersonates} "
+                f"--member={member} --role=roles/iam.serviceAccountTokenCreator`), and check that the "
+                "IAM Service Account Credentials API is enabled"
+            )
+        if self.pool and ("error code" in said or "invalid_grant" in said or "invalid_target" in said):
+            return (
+                f"the Security Token Service refused the exchange for {self.pool}: check that the provider's "
+                "issuer and allowed audiences match the subject token, that its attribute condition admits "
+                "this workload, and that the subject token is current "
+                f"(`gcloud iam workload-identity-pools providers describe {self.pool}`)"
+            )
+        return None
+
+    def quota_fix(self, exc: BaseException, quota_project: str | None) -> str | None:
+        """A 403 because the principal may not bill the quota project (serviceusage.services.use)."""
+        if not isinstance(exc, openai.APIStatusError) or exc.status_code != 403 or not quota_project:
+            return None
+        said = (exc.message + " " + json.dumps(exc.body, default=str)).lower()
+        if "serviceusage" not in said and "user_project_denied" not in said:
+            return None
+        member = self.member or "this principal"
+        where = self.quota_project_source or "the credentials"
+        return (
+            f"{member} may not use quota project {quota_project!r} (from {where}): grant it Service Usage "
+            f"Consumer (roles/serviceusage.serviceUsageConsumer, permission serviceusage.services.use) on "
+            f"{quota_project}, or bill another project (quota_project=..., GOOGLE_CLOUD_QUOTA_PROJECT, or "
+            "`gcloud auth application-default set-quota-project`)"
+        )
+
+
+def principal_of(credentials: object) -> Principal:
+    """The kind and principal of google-auth credentials, read from their public attributes and the
+    credentials file Application Default Credentials read (for what the object does not expose)."""
+    if credentials is None:
+        return Principal()
+    module = type(credentials).__module__
+    email = getattr(credentials, "service_account_email", None)
+    email = email if isinstance(email, str) and email and email != "default" else None
+    quota = getattr(credentials, "quota_project_id", None)
+    quota = quota if isinstance(quota, str) and quota else None
+    quota_source = None
+    if quota:
+        found = credentials_origin()
+        quota_source = (
+            "GOOGLE_CLOUD_QUOTA_PROJECT"
+            if os.environ.get("GOOGLE_CLOUD_QUOTA_PROJECT") == quota
+            else origin_text(found)
+            if found
+            else "the credentials"
+        )
+    base = {"quota_project": quota, "quota_project_source": quota_source}
+    info = getattr(credentials, "info", None)
+    if isinstance(info, dict) and info.get("type") == "external_account":
+        pool = _POOL.search(str(info.get("audience", "")))
+        name = (
+            f"workload identity pool {pool['pool']}, provider {pool['provider']} (project {pool['number']})"
+            if pool
+            else str(info.get("audience", ""))
+        )
+        member = (
+            f"principalSet://iam.googleapis.com/projects/{pool['number']}/locations/global/"
+            f"workloadIdentityPools/{pool['pool']}/*"
+            if pool
+            else None
+        )
+        resource = pool[0].removeprefix("//iam.googleapis.com/") if pool else None
+        return Principal(
+            "workload identity federation (external_account)", name, email, member, resource, **base
+        )
+    if module.startswith("google.auth.impersonated_credentials"):
+        source = _source_principal()
+        member = (
+            (f"serviceAccount:{source}" if source.endswith(".gserviceaccount.com") else f"user:{source}")
+            if source
+            else None
+        )
+        return Principal("impersonated service account", source, email, member, **base)
+    if module.startswith("google.oauth2.service_account"):
+        return Principal(
+            "service account key", email, None, f"serviceAccount:{email}" if email else None, **base
+        )
+    if module.startswith("google.oauth2.credentials"):
+        account = getattr(credentials, "account", None)
+        account = account if isinstance(account, str) and account else None
+        return Principal("user login", account, None, f"user:{account}" if account else None, **base)
+    if module.startswith("google.auth.compute_engine"):
+        return Principal("Compute Engine metadata server", email, None, None, **base)
+    return Principal(f"{module}.{type(credentials).__qualname__}", email, **base)
+
+
+def _source_principal() -> str | None:
+    """The source account of an impersonated_service_account credentials file."""
+    found = credentials_origin()
+    try:
+        info = json.loads(found[1].read_text(encoding="utf-8")) if found else None
+    except (OSError, ValueError):
+        return None
+    source = info.get("source_credentials") if isinstance(info, dict) else None
+    if not isinstance(source, dict):
+        return None
+    email = source.get("client_email") or source.get("account")
+    return email if isinstance(email, str) and email else None
+
+
+def _said(exc: TokenRefreshError) -> str:
+    cause = exc.__cause__ or exc.__context__
+    return (" ".join(str(part) for part in getattr(cause, "args", ())) + " " + exc.reason).lower()
 
 
 # --- causes and fixes ---
@@ -313,7 +462,7 @@ def _bad_value(message: str, origins: Origins) -> Problem:
     origin = origins.of_value(name)
     if name == "project" and origin is None:  # the credentials' own project
         found = credentials_origin()
-        where = f"{found[0]} {found[1]}" if found else "Application Default Credentials"
+        where = origin_text(found) if found else "Application Default Credentials"
         return Problem(
             f"{message.rstrip('.')} (from {where})",
             "pass --project my-project, or set GOOGLE_CLOUD_PROJECT=my-project (the project ID)",
@@ -418,8 +567,7 @@ def _token_failed(exc: TokenRefreshError) -> Problem:
     else:
         fix = "check that these credentials are still valid; `--debug` shows the full error"
     found = credentials_origin()
-    where = f" (credentials from {found[0]}={found[1]})" if found and found[0].isupper() else ""
-    where = where or (f" (credentials from {found[0]} {found[1]})" if found else "")
+    where = f" (credentials from {origin_text(found)})" if found else ""
     reason = _whole_words(exc.reason)
     return Problem(f"Could not get an access token from {exc.credential_type}: {reason}{where}", fix)
 
@@ -430,10 +578,25 @@ def _not_connected(exc: openai.APIConnectionError) -> Problem:
     cause = exc.__cause__ or exc.__context__
     why = _one_line(cause) if cause is not None else ""
     what = "timed out" if isinstance(exc, openai.APITimeoutError) else "could not connect"
-    return Problem(
-        f"{what} to {where}" + (f": {why}" if why and why != str(exc) else ""),
-        "check network access to that host (proxy, firewall, DNS), or --base-url",
-    )
+    fix = "check network access to that host (proxy, firewall, DNS), or --base-url"
+    if _is_psc(str(url)):
+        fix = (
+            "a Private Service Connect endpoint is reached only from its VPC network (a private DNS zone for "
+            "p.googleapis.com points its name at the endpoint's internal IP): run this where that network is "
+            "reachable (a VM in it, VPN or Interconnect), check the endpoint name in --base-url "
+            "(`gcloud compute forwarding-rules list --global`), and the DNS zone"
+        )
+    return Problem(f"{what} to {where}" + (f": {why}" if why and why != str(exc) else ""), fix)
+
+
+def _is_psc(url: str) -> bool:
+    return httpx_host(url).endswith(".p.googleapis.com")
+
+
+def httpx_host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "").lower()
 
 
 def _one_line(exc: BaseException) -> str:
@@ -476,6 +639,8 @@ def doctor(
             location_source=origins.of_value("location") or ("base_url" if base_url else "default"),
             base_url=str(client.base_url),
         )
+        if _is_psc(str(client.base_url)):
+            report["endpoint"] = f"Private Service Connect ({httpx_host(str(client.base_url))})"
         where = location_problem(client.location, origins) if base_url is None and client.location else None
         if where is not None:
             checks.append(_check("location", where))
@@ -527,8 +692,14 @@ def _token_check(client: VertexOpenAI, report: JSONObject) -> Check:
         return _check("token", diagnose(exc))
     except VertexAuthError as exc:
         report["credentials"] = source.describe()
-        return _check("token", diagnose(exc))
+        who = principal_of(getattr(source, "credentials", None))
+        report.update(who.report())
+        problem = diagnose(exc)
+        if isinstance(exc, TokenRefreshError):
+            problem = Problem(problem.detail, who.token_fix(_said(exc)) or problem.fix)
+        return _check("token", problem)
     report["credentials"] = source.describe()
+    report.update(principal_of(getattr(source, "credentials", None)).report())
     report["quota_project"] = source.quota_project
     expiry = getattr(getattr(source, "credentials", None), "expiry", None)
     report["token_expiry"] = expiry.isoformat() + "Z" if isinstance(expiry, dt.datetime) else None
@@ -544,6 +715,11 @@ def _call_check(client: VertexOpenAI, model: str, origins: Origins) -> Check:
     except (openai.APIStatusError, openai.APIConnectionError) as exc:
         problem = diagnose(exc, location=client.location, origins=origins)
         status = exc.status_code if isinstance(exc, openai.APIStatusError) else None
+        billing = principal_of(getattr(client.token_source, "credentials", None)).quota_fix(
+            exc, client.token_source.quota_project
+        )
+        if billing is not None:
+            return _check("call", Problem(problem.detail, billing))
         name, value = ("project", client.project) if status == 403 else ("location", client.location)
         origin = origins.of_value(name) or ("the credentials" if name == "project" else "the default")
         if status in (403, 404) and value:
@@ -555,13 +731,16 @@ def _call_check(client: VertexOpenAI, model: str, origins: Origins) -> Check:
 def _print_report(report: JSONObject, checks: list[Check], out: TextIO) -> None:
     color = out.isatty() and not os.environ.get("NO_COLOR")
     paint = {True: "\033[32m", False: "\033[31m"}
-    for name in ("project", "location", "base_url", "credentials", "quota_project", "token_expiry"):
+    labels = {"credential_type": "kind"}
+    names = ("project", "location", "base_url", "endpoint", "credentials", "credential_type", "principal")
+    for name in (*names, "impersonates", "quota_project", "token_expiry"):
         if name in report:
             value = report[name]
             source = report.get(f"{name}_source")
-            if source and name in ("project", "location"):
+            if source and value is not None and name in ("project", "location", "quota_project"):
                 value = f"{value} (from {'--' + name if source == 'argument' else source})"
-            out.write(f"{name.replace('_', ' '):14} {value if value is not None else 'none'}\n")
+            label = labels.get(name, name.replace("_", " "))
+            out.write(f"{label:14} {value if value is not None else 'none'}\n")
     for check in checks:
         mark = ("ok" if check.ok else "FAIL").ljust(4)
         if color:
