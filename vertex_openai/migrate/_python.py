@@ -485,6 +485,16 @@ class _Migration:
             read = env_read(expression)
             if read is not None:
                 via = f" (through {' -> '.join(through)})" if through else ""
+                if read.raises and through:  # the line that stops the program when the variable is unset
+                    notes.append(
+                        Finding(
+                            self.line(expression),
+                            "todo",
+                            f"{read.code()} raises KeyError when {read.name} is not set, and the program "
+                            f"passes it as the model name: set {read.name}={_PLACEHOLDER_MODEL} (a Vertex "
+                            "model name) where the program runs",
+                        )
+                    )
                 notes.append(
                     Finding(
                         self.line(arg),
