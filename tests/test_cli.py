@@ -451,3 +451,17 @@ def test_doctor_denied_call_names_where_the_project_came_from(
     code, report = _doctor_json(capsys, "--call", "gemini-2.5-flash")
     call = report["checks"][-1]
     assert code == 1 and call["fix"].endswith("; project 'test-project' came from GOOGLE_CLOUD_PROJECT")
+
+
+def test_doctor_names_gclouds_own_file_when_it_is_broken(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path))
+    adc = tmp_path / "application_default_credentials.json"
+    adc.write_text("not JSON at all")
+    code, report = _doctor_json(capsys, "--project", "p1")
+    token = report["checks"][-1]
+    assert code == 1 and token["ok"] is False
+    assert token["detail"].startswith(f"gcloud's application-default credentials file {adc}: ")
+    assert "is not a valid json file" in token["detail"]
+    assert token["fix"] == "run `gcloud auth application-default login` again (it writes that file anew)"

@@ -590,10 +590,10 @@ def _not_connected(exc: openai.APIConnectionError) -> Problem:
 
 
 def _is_psc(url: str) -> bool:
-    return httpx_host(url).endswith(".p.googleapis.com")
+    return _host(url).endswith(".p.googleapis.com")
 
 
-def httpx_host(url: str) -> str:
+def _host(url: str) -> str:
     from urllib.parse import urlsplit
 
     return (urlsplit(url).hostname or "").lower()
@@ -640,7 +640,7 @@ def doctor(
             base_url=str(client.base_url),
         )
         if _is_psc(str(client.base_url)):
-            report["endpoint"] = f"Private Service Connect ({httpx_host(str(client.base_url))})"
+            report["endpoint"] = f"Private Service Connect ({_host(str(client.base_url))})"
         where = location_problem(client.location, origins) if base_url is None and client.location else None
         if where is not None:
             checks.append(_check("location", where))
