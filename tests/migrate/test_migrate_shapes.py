@@ -607,3 +607,26 @@ def test_a_second_run_over_every_shape_changes_nothing(tmp_path: Path) -> None:
     second = report(str(tmp_path), "--write")
     assert not any(f["changed"] for f in second["files"])
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == written
+
+
+def test_asserts_on_strings_that_name_azure_variables_are_not_guards() -> None:
+    _, findings = migrate_source(
+        src(
+            """
+            import os
+            from openai import AzureOpenAI
+
+            client = AzureOpenAI(azure_endpoint="https://x.openai.azure.com")
+            assert "AZURE_OPENAI_ENDPOINT" not in open("app.py").read()
+            assert os.environ.get("AZURE_OPENAI_ENDPOINT"), "set AZURE_OPENAI_ENDPOINT"
+            """
+        )
+    )
+    checks = [f.line for f in findings if f.message.startswith("this check stops the program")]
+    assert checks == [6]
+
+
+def test_another_base_url_says_what_to_do() -> None:
+    _, findings = migrate_source("from openai import OpenAI\n\nclient = OpenAI(base_url=GATEWAY)\n")
+    (warning,) = findings
+    assert warning.kind == "warning" and "VertexOpenAI(project=..., location=...)" in warning.message

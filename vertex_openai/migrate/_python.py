@@ -337,7 +337,9 @@ class _Migration:
                         call.line,
                         "warning",
                         f"base_url={self.code(base.value)} is not OpenAI's, Azure's or Vertex's; "
-                        "not rewritten",
+                        "not rewritten: a gateway or a local server stays as it is; to reach Vertex, build "
+                        "VertexOpenAI(project=..., location=...) here, or VertexOpenAI(base_url=...) with "
+                        "a Vertex URL",
                     )
                 )
                 return None
