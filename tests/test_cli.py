@@ -465,3 +465,10 @@ def test_doctor_names_gclouds_own_file_when_it_is_broken(
     assert token["detail"].startswith(f"gcloud's application-default credentials file {adc}: ")
     assert "is not a valid json file" in token["detail"]
     assert token["fix"] == "run `gcloud auth application-default login` again (it writes that file anew)"
+
+
+def test_doctor_malformed_location_gets_the_close_known_one(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = _doctor_json(capsys, "--project", "p1", "--location", "US-Central1")
+    [check] = report["checks"]
+    assert code == 1 and check["detail"].endswith("(from --location)")
+    assert check["fix"] == "pass --location us-central1 instead of 'US-Central1'"

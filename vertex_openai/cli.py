@@ -468,7 +468,8 @@ def _bad_value(message: str, origins: Origins) -> Problem:
             "pass --project my-project, or set GOOGLE_CLOUD_PROJECT=my-project (the project ID)",
         )
     detail = message.rstrip(".") + (f" (from {origin})" if origin else "")
-    fix = origins.correct(name, value)
+    close = difflib.get_close_matches(value.strip().lower(), KNOWN_LOCATIONS, n=1, cutoff=0.8)
+    fix = origins.correct(name, value, close[0] if name == "location" and close else "")
     if name == "project":
         fix += " (the project ID, not its display name: `gcloud projects list` shows it)"
     return Problem(detail, fix)
