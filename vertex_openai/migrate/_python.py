@@ -62,7 +62,9 @@ _NOT_UNDERSTOOD = (
     "or endpoint_id=... when the URL has them), or VertexOpenAI(base_url=...) with the URL up to the "
     "endpoint, without /chat/completions"
 )
-_TRIGGERS = ("openai", "OpenAI", "OPENAI_")
+# the openai module and its clients (not `vertex_openai` / `VertexOpenAI`), the old client's variables,
+# and a marker an earlier run left
+_TRIGGER = re.compile(r"\bopenai\b|\b(?:Async)?(?:Azure)?OpenAI\b|OPENAI_|" + re.escape(MARKER))
 
 
 @dataclass
@@ -82,7 +84,7 @@ class _Plan:
 
 
 def uses_openai(code: str) -> bool:
-    return any(t in code for t in _TRIGGERS)
+    return _TRIGGER.search(code) is not None
 
 
 def migrate_source(code: str, path: Path | None = None) -> tuple[str, list[Finding]]:
