@@ -630,3 +630,10 @@ def test_another_base_url_says_what_to_do() -> None:
     _, findings = migrate_source("from openai import OpenAI\n\nclient = OpenAI(base_url=GATEWAY)\n")
     (warning,) = findings
     assert warning.kind == "warning" and "VertexOpenAI(project=..., location=...)" in warning.message
+
+
+def test_code_that_only_uses_vertex_openai_is_not_read_as_openai_code() -> None:
+    source = "from vertex_openai import VertexOpenAI\n\nclient = VertexOpenAI(\n"  # not even Python
+    assert migrate_source(source) == (source, [])
+    marked = "from vertex_openai import VertexOpenAI\n\nx = 1  # TODO(vertex-openai migrate): choose\n"
+    assert [f.kind for f in migrate_source(marked)[1]] == ["todo"]
