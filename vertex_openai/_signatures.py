@@ -39,7 +39,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from . import _sigid
+from . import _sigid, _usage
 from ._compat import FinalRequestOptions
 from ._schema import gemini_schemas
 from ._util import JSONObject
@@ -293,6 +293,7 @@ def repair_completion(data: object, memory: SignatureMemory | None, *, signature
     `data` in place and returns it; anything else passes through."""
     if not isinstance(data, dict) or data.get("object") == "chat.completion.chunk":
         return data  # stream chunks are repaired by `_stream`
+    _usage.bill_usage(data)  # cached and thinking counts where openai reads them
     choices = data.get("choices")
     if not isinstance(choices, list):
         return data

@@ -30,7 +30,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import _sigid
+from . import _sigid, _usage
 from ._compat import Decoder, ServerSentEvent
 from ._signatures import SignatureMemory, call_id_for, gemini_generation
 from ._util import JSONObject
@@ -141,6 +141,7 @@ class ChunkRepair:
         choices = chunk.get("choices") if isinstance(chunk, dict) else None
         if not isinstance(choices, list) or chunk.get("object", _CHUNK) != _CHUNK:
             return [chunk]
+        _usage.bill_usage(chunk)  # cached and thinking counts where openai reads them
         usage = chunk.pop("usage", None)
         if usage is not None:
             self._usage = usage
