@@ -1,0 +1,155 @@
+"""Telemetry that says Vertex: the GenAI span an OpenTelemetry instrumentor opened for a call names
+Vertex AI, the host, the model sent, the project and the location.
+
+Instrumentors of openai (`opentelemetry-instrumentation-openai-v2`, and others following the GenAI
+semantic conventions) wrap openai's resource methods and open a span around each call; they label
+it `openai` and some write that label again when the span ends (openai-v2 2.4b0 under
+`OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental`), after anything set during the request.
+So `annotate_span`, called once per attempt while the instrumentor's span is current, sets the
+attributes at once AND wraps that span's `end` so they are written again just before the span
+ends: whatever the instrumentor sets in between, at the end or not, the Vertex values are the last
+written, in every convention version, for sync, async and streamed calls (a stream's span ends with
+the stream). The span itself, its processors and exporters are untouched.
+
+Attributes (`ATTRIBUTES` below):
+- `gen_ai.provider.name` = `gcp.vertex_ai`; `gen_ai.system` = `gcp.vertex_ai` too when the span
+  carries the older attribute (conventions before 1.37, the instrumentor's default);
+- `server.address` / `server.port`: the Vertex host the attempt went to (port only when not 443);
+- `gen_ai.request.model`: the model sent (after aliases, `google/gemini-2.5-flash`), and
+  `gcp.vertex_ai.requested_model` the name the caller gave when it differs;
+- `gcp.project_id`, `gcp.vertex_ai.location`: the Google Cloud project and Vertex location (no
+  GenAI convention names them; `cloud.*` describes where the instrumented program itself runs).
+
+Cost: nothing is imported. If `opentelemetry.trace` is not in `sys.modules`, no instrumentor can
+have opened a span, and the call returns after one dict lookup; with OpenTelemetry loaded but no
+span recording, after `get_current_span().is_recording()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+__all__ = ["ATTRIBUTES", "PROVIDER", "annotate_span", "traced_create"]
+
+PROVIDER: Final = "gcp.vertex_ai"
+
+
+class ATTRIBUTES:
+    """The span attribute names this module writes."""
+
+    PROVIDER_NAME: Final = "gen_ai.provider.name"
+    SYSTEM: Final = "gen_ai.system"  # the name before GenAI conventions 1.37
+    SERVER_ADDRESS: Final = "server.address"
+    SERVER_PORT: Final = "server.port"
+    REQUEST_MODEL: Final = "gen_ai.request.model"
+    REQUESTED_MODEL: Final = "gcp.vertex_ai.requested_model"
+    PROJECT: Final = "gcp.project_id"
+    LOCATION: Final = "gcp.vertex_ai.location"
+
+
+def annotate_span(
+    *,
+    url: str,
+    project: str | None,
+    location: str | None,
+    model: str | None,
+    requested_model: str | None = None,
+) -> None:
+    """Mark the current span (an instrumentor's, around an openai call) as a Vertex AI call.
+
+    `url`: the URL the attempt goes to (or the client's base URL); `model`: the model sent;
+    `requested_model`: the name the caller passed. Call once per attempt, inside the call: a later
+    attempt (a retry, another location) replaces what an earlier one wrote. No-op, importing
+    nothing, when OpenTelemetry is not loaded or the current span is not recording."""
+    trace = sys.modules.get("opentelemetry.trace")
+    if trace is None:
+        return
+    span = trace.get_current_span()
+    if not span.is_recording():
+        return
+    attributes = _attributes(url, project, location, model, requested_model)
+    ending = getattr(span, "end", None)
+    if isinstance(ending, _EndWithVertex):
+        ending.attributes = {**ending.attributes, **attributes}  # a later attempt of the same call
+    else:
+        ending = _EndWithVertex(span, attributes)
+        # the instance attribute shadows the class's `end` for this span only; a span type without an
+        # instance dict gets the attributes once, below
+        with contextlib.suppress(AttributeError, TypeError):
+            span.end = ending
+    ending.apply()
+
+
+def traced_create(
+    create: object,
+    instance: object,
+    kwargs: Mapping[str, Any],
+    run: Callable[[], Any],
+    annotate: Callable[[], None],
+) -> Any:
+    """`run()` inside the span an instrumentor opens around openai's `create` (`create`: the method
+    as openai's class holds it, possibly wrapped), for calls the client answers without openai's
+    `create` (Google embedding models on `:predict`). `kwargs` are the call's arguments, which the
+    instrumentor reads (model, encoding format, dimensions); `annotate` runs first inside the span.
+    Without an instrumentor (no wrapper on `create`): `annotate()` then `run()`. Async: `run` returns
+    an awaitable, and so does this."""
+    wrapper = getattr(create, "_self_wrapper", None)  # a wrapt FunctionWrapper's wrapper function
+    if wrapper is None or not callable(wrapper):
+        annotate()
+        return run()
+
+    def inside(*args: object, **kw: object) -> Any:
+        annotate()
+        return run()
+
+    return wrapper(inside, instance, (), dict(kwargs))
+
+
+class _EndWithVertex:
+    """A span's `end`, writing the Vertex attributes right before the span's own `end`."""
+
+    def __init__(self, span: Any, attributes: dict[str, object]) -> None:
+        self.span = span
+        self.end: Callable[..., None] = span.end
+        self.attributes = attributes
+
+    def apply(self) -> None:
+        span = self.span
+        attributes = self.attributes
+        current: object = getattr(span, "attributes", None)
+        if not isinstance(current, Mapping) or ATTRIBUTES.SYSTEM in current:
+            attributes = {**attributes, ATTRIBUTES.SYSTEM: PROVIDER}
+        span.set_attributes(attributes)
+
+    def __call__(self, end_time: int | None = None) -> None:
+        try:
+            self.apply()
+        finally:
+            with contextlib.suppress(AttributeError):
+                del self.span.end  # the class's `end` again; no reference cycle left behind
+            self.end(end_time)
+
+
+def _attributes(
+    url: str, project: str | None, location: str | None, model: str | None, requested_model: str | None
+) -> dict[str, object]:
+    attributes: dict[str, object] = {ATTRIBUTES.PROVIDER_NAME: PROVIDER}
+    parts = urlsplit(url)
+    if parts.hostname:
+        attributes[ATTRIBUTES.SERVER_ADDRESS] = parts.hostname
+        port = parts.port
+        if port is not None and port != 443:
+            attributes[ATTRIBUTES.SERVER_PORT] = port
+    if model:
+        attributes[ATTRIBUTES.REQUEST_MODEL] = model
+        if requested_model and requested_model != model:
+            attributes[ATTRIBUTES.REQUESTED_MODEL] = requested_model
+    if project:
+        attributes[ATTRIBUTES.PROJECT] = project
+    if location:
+        attributes[ATTRIBUTES.LOCATION] = location
+    return attributes
