@@ -334,7 +334,6 @@ def test_a_memory_passed_to_a_sync_and_an_async_client_is_theirs_together(
         assert sent["extra_content"]["google"]["thought_signature"] == PLACEHOLDER_SIGNATURE  # Google's
 
 
-
 def test_remember_signatures_takes_a_bool_or_a_memory() -> None:
     with pytest.raises(TypeError, match="remember_signatures must be True, False or a SignatureMemory"):
         VertexOpenAI(base_url="http://127.0.0.1:9/v1", access_token=TOKEN, remember_signatures="yes")  # type: ignore[arg-type]
