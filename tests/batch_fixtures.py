@@ -7,18 +7,21 @@ with the reason (never skipped). Import these fixtures with `from batch_fixtures
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
+import harness
 import pytest
 from batch_server import BatchVertexServer
-from fakes import STATIC_TOKEN
+from fakes import STATIC_TOKEN, TokenServer, service_account_info
 
-__all__ = ["Emulator", "batch_bucket", "batch_vertex", "emulator"]
+__all__ = ["BatchGoogle", "Emulator", "batch_bucket", "batch_google", "batch_vertex", "emulator"]
 
 
 @dataclass
@@ -78,3 +81,27 @@ def batch_vertex(batch_bucket: str) -> Iterator[BatchVertexServer]:
     server = BatchVertexServer(accept={STATIC_TOKEN})
     yield server
     server.close()
+
+
+@dataclass
+class BatchGoogle:
+    tokens: TokenServer
+    vertex: BatchVertexServer
+
+
+@pytest.fixture
+def batch_google(
+    batch_bucket: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, private_key_pem: str
+) -> Iterator[BatchGoogle]:
+    """User code as written: ADC (a service-account key on the local token server), GOOGLE_CLOUD_PROJECT,
+    clients redirected to the batch server (harness.redirect), the bucket in VERTEX_OPENAI_BATCH_BUCKET."""
+    tokens = TokenServer()
+    vertex = BatchVertexServer(tokens)
+    key = tmp_path / "service-account.json"
+    key.write_text(json.dumps(service_account_info(tokens.token_uri, private_key_pem)))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "test-project")
+    harness.redirect(monkeypatch, vertex.root)
+    yield BatchGoogle(tokens, vertex)
+    vertex.close()
+    tokens.close()

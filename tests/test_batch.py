@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
+import runpy
 import subprocess
 import sys
 import textwrap
@@ -16,7 +18,8 @@ from typing import Any
 
 import openai
 import pytest
-from batch_fixtures import *  # noqa: F403  # emulator, batch_bucket, batch_vertex
+from batch_fixtures import *  # noqa: F403  # emulator, batch_bucket, batch_vertex, batch_google
+from batch_fixtures import BatchGoogle
 from batch_server import ANSWER_MODEL, BatchVertexServer
 from fakes import STATIC_TOKEN
 from google.auth.credentials import AnonymousCredentials
@@ -364,3 +367,38 @@ def test_setup_errors_name_what_to_set(
         sync_client(batch_vertex).batches.retrieve(
             batch_id("projects/1/locations/europe-west4/batchPredictionJobs/9")
         )
+
+
+def test_example_runs_as_written(
+    batch_google: BatchGoogle,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)  # the example polls every 30 s
+    runpy.run_path(
+        str(Path(__file__).parents[1] / "examples" / "batch" / "nightly_eval.py"), run_name="__main__"
+    )
+    out = capsys.readouterr().out
+    assert "completed: BatchRequestCounts(" in out and "total=3" in out
+    assert "review-1: echo: It broke after a week. [Answer positive, negative or mixed.]" in out
+    assert batch_google.tokens.requests == 1  # Vertex calls took the client's ADC token
+
+
+def test_readme_batch_section_runs_as_written(
+    batch_google: BatchGoogle,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme.split("\n## Batch\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```py\n(.*?)```", section, flags=re.S)
+    assert blocks
+    monkeypatch.chdir(tmp_path)
+    write_requests(tmp_path / "batchinput.jsonl", 3)
+    for code in blocks:
+        exec(compile(code, "README.md", "exec"), {"__name__": "__readme__"})
+    assert "in_progress BatchRequestCounts(completed=0, failed=0, total=3)" in capsys.readouterr().out
+    assert batch_google.vertex.creates == 1

@@ -18,6 +18,7 @@ import itertools
 import json
 import mimetypes
 import re
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -101,7 +102,7 @@ class InputSummary:
     model: ResolvedModel | None = None
     requests: int = 0
     gemini: bool = True
-    digests: list[int] = field(default_factory=list, repr=False)  # 8-byte custom_id digests (duplicates)
+    digests: array[int] = field(default_factory=lambda: array("Q"), repr=False)  # 8 bytes per custom_id
 
 
 def _digest(custom_id: str) -> int:
@@ -167,7 +168,7 @@ def duplicate_lines(lines: Iterable[bytes], digests: set[int]) -> list[tuple[int
     return found
 
 
-def repeated_digests(digests: list[int]) -> set[int]:
+def repeated_digests(digests: array[int]) -> set[int]:
     ordered = sorted(digests)
     return {a for a, b in itertools.pairwise(ordered) if a == b}
 
