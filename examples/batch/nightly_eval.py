@@ -33,7 +33,8 @@ def main() -> None:
     client = VertexOpenAI(location="us-central1")  # the one line that differs from OpenAI's guide
     write_batch_file("batchinput.jsonl")
 
-    batch_input_file = client.files.create(file=open("batchinput.jsonl", "rb"), purpose="batch")
+    with open("batchinput.jsonl", "rb") as batch_file:
+        batch_input_file = client.files.create(file=batch_file, purpose="batch")
     batch = client.batches.create(
         input_file_id=batch_input_file.id,
         endpoint="/v1/chat/completions",
