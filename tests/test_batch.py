@@ -355,8 +355,15 @@ def test_setup_errors_name_what_to_set(
             input_file_id="file-x", endpoint="/v1/chat/completions", completion_window="24h"
         )
     monkeypatch.delenv("VERTEX_OPENAI_BATCH_BUCKET")
-    with pytest.raises(ValueError, match=r"batch_bucket=.*VERTEX_OPENAI_BATCH_BUCKET"):
+    with pytest.raises(ValueError, match="set VERTEX_OPENAI_BATCH_BUCKET=gs://bucket/prefix"):
         sync_client(batch_vertex).files.create(file=b"{}", purpose="batch")
+    with pytest.raises(ValueError, match="metadata is too large"):
+        sync_client(batch_vertex).batches.create(
+            input_file_id="file-x",
+            endpoint="/v1/chat/completions",
+            completion_window="24h",
+            metadata={f"key{n}": "x" * 512 for n in range(16)},  # OpenAI's limits; past Vertex's labels
+        )
     with pytest.raises(ValueError, match="input_file_id='file-nope' is not a file id"):
         sync_client(batch_vertex).batches.create(
             input_file_id="file-nope", endpoint="/v1/chat/completions", completion_window="24h"

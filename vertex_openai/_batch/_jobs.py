@@ -111,6 +111,8 @@ class BatchRules:
             ):
                 raise TypeError("metadata must map strings to strings.")
             labels.update(pack_label("openai_metadata", json.dumps(dict(metadata), separators=(",", ":"))))
+            if len(labels) > 63:  # one more is openai_requests
+                raise ValueError("metadata is too large for the 64 labels a Vertex AI job carries.")
         ref = parse_file_id(input_file_id, argument="input_file_id")
         if ref.kind != "stored":
             raise ValueError(f"input_file_id={input_file_id!r} is a batch's results, not an input file.")
@@ -131,8 +133,6 @@ class BatchRules:
                 raise InputError(input_file_id, problems or [(1, "custom_id values repeat")])
             assert summary.model is not None
             labels["openai_requests"] = str(summary.requests)
-            if len(labels) > 64:
-                raise ValueError("metadata is too large for the 64 labels a Vertex AI job carries.")
             location = self.files.location
             folder = location.object("batches", uuid.uuid4().hex)
             spool.seek(0)

@@ -46,8 +46,8 @@ def bucket_location(bucket: str | None) -> Location:
     value = bucket if bucket is not None else os.environ.get(BUCKET_ENV)
     if not value:
         raise ValueError(
-            "Batch and Files need a Cloud Storage location: pass batch_bucket='gs://bucket/prefix' "
-            f"or set {BUCKET_ENV}=gs://bucket/prefix."
+            f"client.files and client.batches need a Cloud Storage location: set {BUCKET_ENV}="
+            "gs://bucket/prefix (a bucket in the batch job's region)."
         )
     name, prefix = parse_gs_uri(value, what="batch_bucket" if bucket is not None else BUCKET_ENV)
     return Location(name, prefix.strip("/"))
@@ -99,6 +99,8 @@ class Storage:
 
     def __init__(self, source: TokenSource, project: str | None) -> None:
         storage = _storage_module()
+        # a placeholder project when the client has none: Google's client would otherwise look one up
+        # (ADC, the metadata server); objects are addressed by bucket, which needs no project
         self.client: Client = storage.Client(project=project or "_", credentials=_credentials(source))
 
     def blob(self, bucket: str, name: str) -> Blob:
