@@ -35,6 +35,7 @@ VERTEX = {
     "gcp.project_id": "my-proj",
     "gcp.vertex_ai.location": "europe-west4",
 }
+MODEL = "google/gemini-2.5-flash"
 OPENAI = {
     "gen_ai.operation.name": "chat",
     "server.address": "api.openai.com",
@@ -88,13 +89,13 @@ def test_default_conventions_span_says_vertex(exporter: InMemorySpanExporter) ->
 
 
 def test_latest_conventions_provider_written_at_the_end_is_overridden(exporter: InMemorySpanExporter) -> None:
-    span = tracer(exporter).start_span("chat flash", attributes=OPENAI)
+    span = tracer(exporter).start_span("chat flash")  # bare, as opentelemetry-util-genai opens it
     token = context.attach(trace.set_span_in_context(span))
     try:
         annotate()
     finally:
         context.detach(token)
-    span.set_attributes({"gen_ai.provider.name": "openai", "server.address": "api.openai.com"})  # at the end
+    span.set_attributes({**OPENAI, "gen_ai.provider.name": "openai"})  # all at the end
     span.end()
     attributes = dict(only(exporter).attributes or {})
     assert {k: attributes.get(k) for k in VERTEX} == VERTEX
@@ -122,6 +123,15 @@ def test_a_local_port_is_recorded(exporter: InMemorySpanExporter) -> None:
     assert "gcp.project_id" not in attributes and "gen_ai.request.model" not in attributes
 
 
+def test_the_programs_own_span_is_left_alone(exporter: InMemorySpanExporter) -> None:
+    """No instrumentor: the current span is the program's (a web request's), not a GenAI one."""
+    attributes = {"http.request.method": "GET", "server.address": "shop.example.com"}
+    with tracer(exporter).start_as_current_span("GET /cart", attributes=attributes) as span:
+        annotate()
+        assert "end" not in vars(span)
+    assert dict(only(exporter).attributes or {}) == attributes
+
+
 def test_spans_not_recording_are_left_alone(exporter: InMemorySpanExporter) -> None:
     annotate()  # no span at all
     with tracer(exporter, sampled=False).start_as_current_span("chat") as span:
@@ -144,9 +154,11 @@ def test_traced_create_without_an_instrumentor_annotates_the_current_span(
         return 7
 
     with tracer(exporter).start_as_current_span("embeddings"):
-        result = traced_create(plain_create, object(), {"model": "m"}, run, annotate)
+        where = {"url": URL, "project": "my-proj", "location": "europe-west4"}
+        result = traced_create(plain_create, object(), {"model": "flash"}, run, **where, model=MODEL)
     assert result == 7 and calls == ["run"]
-    assert dict(only(exporter).attributes or {})["gen_ai.provider.name"] == "gcp.vertex_ai"
+    attributes = dict(only(exporter).attributes or {})
+    assert {k: attributes.get(k) for k in VERTEX} == VERTEX
 
 
 NO_OPENTELEMETRY = """

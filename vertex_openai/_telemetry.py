@@ -5,7 +5,8 @@ Instrumentors of openai (`opentelemetry-instrumentation-openai-v2`, and others f
 semantic conventions) wrap openai's resource methods and open a span around each call; they label
 it `openai` and some write that label again when the span ends (openai-v2 2.4b0 under
 `OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental`), after anything set during the request.
-So `annotate_span`, called once per attempt while the instrumentor's span is current, sets the
+So `annotate_span`, called once per attempt while the instrumentor's span is current (a GenAI span:
+see `_is_gen_ai`; any other current span, such as a web server's, is left alone), sets the
 attributes at once AND wraps that span's `end` so they are written again just before the span
 ends: whatever the instrumentor sets in between, at the end or not, the Vertex values are the last
 written, in every convention version, for sync, async and streamed calls (a stream's span ends with
@@ -30,12 +31,21 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import urlsplit
 
-__all__ = ["ATTRIBUTES", "PROVIDER", "annotate_span", "traced_create"]
+from openai import NotGiven, Omit
+
+if TYPE_CHECKING:
+    from ._pipeline import Attempt, Setup
+
+__all__ = ["ATTRIBUTES", "PROVIDER", "annotate_span", "pipeline_step", "traced_create"]
+
+_T = TypeVar("_T")
 
 PROVIDER: Final = "gcp.vertex_ai"
+#: `gen_ai.operation.name` values of the calls the client makes (a GenAI span's name starts with one)
+_OPERATIONS = frozenset({"chat", "embeddings", "text_completion", "generate_content"})
 
 
 class ATTRIBUTES:
@@ -69,7 +79,7 @@ def annotate_span(
     if trace is None:
         return
     span = trace.get_current_span()
-    if not span.is_recording():
+    if not span.is_recording() or not _is_gen_ai(span):
         return
     attributes = _attributes(url, project, location, model, requested_model)
     ending = getattr(span, "end", None)
@@ -87,26 +97,60 @@ def annotate_span(
 def traced_create(
     create: object,
     instance: object,
-    kwargs: Mapping[str, Any],
-    run: Callable[[], Any],
-    annotate: Callable[[], None],
-) -> Any:
-    """`run()` inside the span an instrumentor opens around openai's `create` (`create`: the method
-    as openai's class holds it, possibly wrapped), for calls the client answers without openai's
-    `create` (Google embedding models on `:predict`). `kwargs` are the call's arguments, which the
-    instrumentor reads (model, encoding format, dimensions); `annotate` runs first inside the span.
-    Without an instrumentor (no wrapper on `create`): `annotate()` then `run()`. Async: `run` returns
-    an awaitable, and so does this."""
-    wrapper = getattr(create, "_self_wrapper", None)  # a wrapt FunctionWrapper's wrapper function
-    if wrapper is None or not callable(wrapper):
+    arguments: Mapping[str, object],
+    run: Callable[[], _T],
+    *,
+    url: str,
+    project: str | None,
+    location: str | None,
+    model: str,
+) -> _T:
+    """`run()` inside the span an instrumentor opens around openai's `create`, for calls the client
+    answers without running openai's `create` (Google embedding models on `:predict`).
+
+    `create`: openai's method as the resource sees it (`super().create`), wrapped by an instrumentor
+    or not; `arguments`: the call's keyword arguments, which the instrumentor reads (model, encoding
+    format, dimensions: values not given are left out); the other arguments as for `annotate_span`
+    (`model`: the model sent; the caller's is `arguments["model"]`). The span gets the Vertex
+    attributes before `run()` starts, on the calling thread (requests sent from a thread pool do not
+    see the span). Async: `run` returns an awaitable, and so does this.
+    """
+    requested = arguments.get("model")
+
+    def annotate() -> None:
+        requested_model = requested if isinstance(requested, str) else None
+        annotate_span(
+            url=url, project=project, location=location, model=model, requested_model=requested_model
+        )
+
+    wrapper = getattr(create, "_self_wrapper", None)  # the wrapper function of a wrapt FunctionWrapper
+    if not callable(wrapper):
         annotate()
         return run()
 
-    def inside(*args: object, **kw: object) -> Any:
+    def inside(*args: object, **kwargs: object) -> _T:
         annotate()
         return run()
 
-    return wrapper(inside, instance, (), dict(kwargs))
+    given = {k: v for k, v in arguments.items() if v is not None and not isinstance(v, (NotGiven, Omit))}
+    result: _T = wrapper(inside, instance, (), given)
+    return result
+
+
+def pipeline_step(attempt: Attempt, setup: Setup) -> None:
+    """`_pipeline` step (every route, after the model step and anything that moves the attempt):
+    `annotate_span` for this attempt."""
+    if "opentelemetry.trace" not in sys.modules:
+        return
+    url = attempt.options.url
+    model = attempt.model
+    annotate_span(
+        url=url if "://" in url else setup.endpoint.base_url,
+        project=setup.endpoint.project,
+        location=setup.endpoint.location,
+        model=model.wire if model is not None else None,
+        requested_model=model.requested if model is not None else None,
+    )
 
 
 class _EndWithVertex:
@@ -132,6 +176,17 @@ class _EndWithVertex:
             with contextlib.suppress(AttributeError):
                 del self.span.end  # the class's `end` again; no reference cycle left behind
             self.end(end_time)
+
+
+def _is_gen_ai(span: Any) -> bool:
+    """An instrumentor's GenAI span, not the program's own (a web request's server span stays as it
+    is): it carries `gen_ai.*` attributes already (openai-v2's default conventions), or its name is
+    `{operation} {model}` (the newer conventions open the span bare and write attributes at the end)."""
+    attributes: object = getattr(span, "attributes", None)
+    if isinstance(attributes, Mapping) and any(str(key).startswith("gen_ai.") for key in attributes):
+        return True
+    name: object = getattr(span, "name", None)
+    return isinstance(name, str) and name.split(" ", 1)[0] in _OPERATIONS
 
 
 def _attributes(
