@@ -409,3 +409,26 @@ def test_readme_batch_section_runs_as_written(
         exec(compile(code, "README.md", "exec"), {"__name__": "__readme__"})
     assert "in_progress BatchRequestCounts(completed=0, failed=0, total=3)" in capsys.readouterr().out
     assert batch_google.vertex.creates == 1
+
+
+def test_a_file_that_does_not_read_back_intact_is_an_error(
+    batch_vertex: BatchVertexServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vertex_openai._batch._storage import Storage
+
+    client = sync_client(batch_vertex)
+    uploaded = client.files.create(file=write_requests(tmp_path / "in.jsonl", 3), purpose="batch")
+    assert len(client.files.content(uploaded.id).text.splitlines()) == 3  # intact: read as stored
+    real_stat = Storage.stat
+
+    def stat_with_another_checksum(self: Storage, bucket: str, name: str) -> Any:
+        blob = real_stat(self, bucket, name)
+        blob._properties["crc32c"] = "AAAAAA=="  # as if the bytes had changed on the way
+        return blob
+
+    monkeypatch.setattr(Storage, "stat", stat_with_another_checksum)
+    with pytest.raises(OSError, match="did not read back intact"):
+        client.batches.create(
+            input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h"
+        )
+    assert batch_vertex.creates == 0

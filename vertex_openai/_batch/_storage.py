@@ -8,6 +8,7 @@ resources run them in a worker thread.
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import tempfile
@@ -122,10 +123,19 @@ class Storage:
         return blob
 
     def lines(self, bucket: str, name: str) -> Iterator[bytes]:
-        """The lines of an object, read in chunks (CRC32C-checked by Google's client per chunk read)."""
-        blob = self.blob(bucket, name)
+        """The lines of an object, read in 8 MiB ranges of one generation; the CRC32C of all the bytes
+        read is compared with the object's at the end (an IOError when they differ)."""
+        import google_crc32c
+
+        blob = self.stat(bucket, name)  # pins the generation: every range comes from the same object
+        expected = blob.crc32c
+        checksum = google_crc32c.Checksum()
         with blob.open("rb", chunk_size=CHUNK) as raw:
-            yield from io.BufferedReader(raw, CHUNK)
+            for line in io.BufferedReader(raw, CHUNK):
+                checksum.update(line)
+                yield line
+        if expected and base64.b64encode(checksum.digest()).decode() != expected:
+            raise OSError(f"gs://{bucket}/{name} did not read back intact (CRC32C differs); try again.")
 
     def list(self, bucket: str, prefix: str) -> Iterator[Blob]:
         yield from self.client.list_blobs(bucket, prefix=prefix)
