@@ -21,7 +21,7 @@ from vertex_openai._batch._ids import (
     unpack_label,
 )
 from vertex_openai._batch._jobs import batch_of
-from vertex_openai._batch._translate import InputError, completion_of, result_lines, translate_input
+from vertex_openai._batch._translate import InputError, completion_of, epoch, result_lines, translate_input
 from vertex_openai._maas import ModelTable
 from vertex_openai._model import ModelResolver
 
@@ -322,3 +322,16 @@ def test_ids_round_trip(path: str) -> None:
     assert parse_batch_id(batch_id(name)).name == name
     with pytest.raises(ValueError, match="batch_id="):
         parse_batch_id("batch_" + path)
+
+
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("2026-12-05T10:08:00.123456789Z", "2026-12-05T10:08:00"),  # nanoseconds, as Vertex writes them
+        ("2026-12-05T10:08:00.5Z", "2026-12-05T10:08:00"),
+        ("2026-12-05T12:08:00+02:00", "2026-12-05T10:08:00"),
+        ("2026-12-05T12:08:00.25+02:00", "2026-12-05T10:08:00"),
+    ],
+)
+def test_times_as_vertex_writes_them_on_every_python(text: str, utc: str) -> None:
+    assert epoch(text) == epoch_of(utc)

@@ -779,8 +779,8 @@ def _iso(value: str) -> str:
     head, dot, rest = value.partition(".")
     if not dot:
         return value
-    digits = "".join(ch for ch in rest if ch.isdigit())
-    zone = rest[len(digits) :]
+    zone = rest.lstrip("0123456789")
+    digits = rest[: len(rest) - len(zone)]
     return f"{head}.{digits[:6].ljust(6, '0')}{zone}"
 
 
