@@ -34,8 +34,6 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import urlsplit
 
-from openai import NotGiven, Omit
-
 if TYPE_CHECKING:
     from ._pipeline import Attempt, Setup
 
@@ -131,6 +129,8 @@ def traced_create(
     def inside(*args: object, **kwargs: object) -> _T:
         annotate()
         return run()
+
+    from openai import NotGiven, Omit  # here: the module itself imports nothing beyond the standard library
 
     given = {k: v for k, v in arguments.items() if v is not None and not isinstance(v, (NotGiven, Omit))}
     result: _T = wrapper(inside, instance, (), given)
