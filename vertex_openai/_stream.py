@@ -141,7 +141,6 @@ class ChunkRepair:
         choices = chunk.get("choices") if isinstance(chunk, dict) else None
         if not isinstance(choices, list) or chunk.get("object", _CHUNK) != _CHUNK:
             return [chunk]
-        _usage.bill_usage(chunk)  # cached and thinking counts where openai reads them
         usage = chunk.pop("usage", None)
         if usage is not None:
             self._usage = usage
@@ -178,6 +177,7 @@ class ChunkRepair:
         if self._ended:
             return []
         self._ended = True
+        _usage.bill_usage({**(self._last or {}), "usage": self._usage})  # the final usage, as billed
         waiting: list[object] = []
         for index, state in self._choices.items():
             if state.waiting is not None and self._last is not None:  # ended before any finish_reason

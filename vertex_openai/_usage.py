@@ -31,10 +31,26 @@ from collections.abc import Iterator, Mapping
 
 __all__ = ["bill_usage"]
 
-_CACHED = ("cachedContentTokenCount", "cached_content_token_count")
-_THOUGHTS = ("thoughtsTokenCount", "thoughts_token_count")
-_TOOL_PROMPT = ("toolUsePromptTokenCount", "tool_use_prompt_token_count")
-_TOTALS = ("prompt_tokens", "completion_tokens", "total_tokens")
+#: Google's count names (camel case as in its REST JSON, snake case as in its Python types), by kind
+_NAMES = {
+    "cachedContentTokenCount": "cached",
+    "cached_content_token_count": "cached",
+    "thoughtsTokenCount": "thoughts",
+    "thoughts_token_count": "thoughts",
+    "toolUsePromptTokenCount": "tool_prompt",
+    "tool_use_prompt_token_count": "tool_prompt",
+}
+#: usage keys of openai's own (nothing of Google's to read) and body keys that may hold Google's counts
+_OPENAI_KEYS = frozenset(
+    {
+        "prompt_tokens",
+        "completion_tokens",
+        "total_tokens",
+        "prompt_tokens_details",
+        "completion_tokens_details",
+    }
+)
+_BODY_KEYS = frozenset({"extra_content", "usage_metadata", "usageMetadata"})
 _METADATA = ("usage_metadata", "usageMetadata")
 
 
@@ -44,15 +60,23 @@ def bill_usage(body: object) -> None:
     Anything that is not a dict with a dict `usage` is left alone."""
     if not isinstance(body, dict) or not isinstance(usage := body.get("usage"), dict):
         return
-    places = list(_places(body, usage))
-    prompt, completion, total = (
-        _count(usage.get(k)) for k in ("prompt_tokens", "completion_tokens", "total_tokens")
-    )
+    prompt = _count(usage.get("prompt_tokens"))
+    completion = _count(usage.get("completion_tokens"))
+    total = _count(usage.get("total_tokens"))
+    if (
+        usage.keys() <= _OPENAI_KEYS
+        and _BODY_KEYS.isdisjoint(body)
+        and prompt is not None
+        and completion is not None
+        and total == prompt + completion
+    ):
+        return  # the common chunk: counts that add up, nothing of Google's to read (a stream's every chunk)
+    google = _google_counts(body, usage)
 
     prompt_details = usage.get("prompt_tokens_details")
     cached = _count(prompt_details.get("cached_tokens")) if isinstance(prompt_details, dict) else None
     if cached is None:
-        cached = _first(places, _CACHED)
+        cached = google.get("cached")
         if cached is not None:
             usage["prompt_tokens_details"] = {**_dict(prompt_details), "cached_tokens": cached}
 
@@ -62,7 +86,7 @@ def bill_usage(body: object) -> None:
     )
     reported_reasoning = reasoning is not None
     if reasoning is None:
-        reasoning = _first(places, _THOUGHTS)
+        reasoning = google.get("thoughts")
 
     if prompt is None or completion is None or total is None:
         if reasoning is not None and not reported_reasoning:
@@ -70,7 +94,7 @@ def bill_usage(body: object) -> None:
         return
     gap = total - prompt - completion
     if gap > 0:
-        tool_prompt = min(_first(places, _TOOL_PROMPT) or 0, gap)
+        tool_prompt = min(google.get("tool_prompt", 0), gap)
         gap -= tool_prompt
         usage["prompt_tokens"] = prompt + tool_prompt
         if reasoning is None:
@@ -108,13 +132,16 @@ def _google(extra: object) -> Mapping[str, object] | None:
     return google if isinstance(google, Mapping) else None
 
 
-def _first(places: list[Mapping[str, object]], names: tuple[str, ...]) -> int | None:
-    for place in places:
-        for name in names:
-            count = _count(place.get(name))
-            if count is not None:
-                return count
-    return None
+def _google_counts(body: Mapping[str, object], usage: Mapping[str, object]) -> dict[str, int]:
+    """Google's counts by kind; the first place (in `_places` order) that has a kind wins."""
+    counts: dict[str, int] = {}
+    for place in _places(body, usage):
+        for name, kind in _NAMES.items():
+            if name in place and kind not in counts:
+                count = _count(place[name])
+                if count is not None:
+                    counts[kind] = count
+    return counts
 
 
 def _count(value: object) -> int | None:
