@@ -14,7 +14,7 @@ from fakes import Reply, VertexServer
 from google.oauth2 import service_account
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI, embedding_options
-from vertex_openai._embeddings import input_texts, native_target, plan_embeddings, predict_body, to_response
+from vertex_openai._embeddings import input_texts, plan_embeddings, predict_body, to_response
 
 REGION = "us-central1"
 PREDICT = f"/v1/projects/test-project/locations/{REGION}/publishers/google/models/text-embedding-005:predict"
@@ -175,7 +175,7 @@ def test_translation_without_sockets() -> None:
 
 def test_self_deployed_endpoint_keeps_openai_route(sa_credentials: service_account.Credentials) -> None:
     client = VertexOpenAI(project="p", location="us-central1", endpoint_id="1234", credentials=sa_credentials)
-    plan = plan_embeddings(native_target(client), input="x", model="text-embedding-005", dimensions=None,
+    plan = plan_embeddings(client.embeddings._target, input="x", model="text-embedding-005", dimensions=None,
                            encoding_format=None, extra_headers=None, extra_query=None, extra_body=None,
                            timeout=openai.NOT_GIVEN)  # fmt: skip
     assert plan is None

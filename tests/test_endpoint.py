@@ -8,7 +8,8 @@ import pytest
 from google.oauth2 import service_account
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
-from vertex_openai._body import model_name
+from vertex_openai._maas import ModelTable
+from vertex_openai._model import ModelResolver
 
 TOKEN = "ya29.static-test-token"
 
@@ -134,12 +135,15 @@ def test_copy_can_move_location() -> None:
         ("gemini-2.5-flash", False, "gemini-2.5-flash"),
         ("my-azure-deployment", True, "google/gemini-2.5-pro"),
         ("my-bare-alias", True, "google/gemini-2.0-flash"),
+        ("llama-3.3-70b-instruct-maas", True, "meta/llama-3.3-70b-instruct-maas"),
+        ("llama-3.3-70b-instruct-maas", False, "llama-3.3-70b-instruct-maas"),
+        ("text-embedding-005", True, "text-embedding-005"),
         ("", False, ""),
     ],
 )
 def test_model_names(given: str, route: bool, expected: str) -> None:
     aliases = {"my-azure-deployment": "google/gemini-2.5-pro", "my-bare-alias": "gemini-2.0-flash"}
-    assert model_name(given, aliases=aliases, openapi_route=route) == expected
+    assert ModelResolver(aliases, ModelTable(), openapi_route=route)(given).wire == expected
 
 
 @pytest.mark.parametrize(

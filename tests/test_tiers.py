@@ -85,31 +85,37 @@ class Options:  # the fields of openai's per-attempt request options that tiers 
     json_data: Any = None
     headers: Any = openai.NOT_GIVEN
     timeout: Any = openai.NOT_GIVEN
+    extra_json: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def shaped_by_tier(options: Options, **kwargs: Any) -> Options:
+    apply_service_tier(options, **kwargs)  # type: ignore[arg-type]  # the fields it touches
+    return options
+
+
 def test_flex_gets_a_long_timeout_unless_one_was_set() -> None:
-    shaped = apply_service_tier(
+    shaped = shaped_by_tier(
         Options(json_data={"service_tier": "flex"}),
         default_tier=None,
         location="global",
         default_timeout=True,
     )
     assert shaped.timeout.read == FLEX_TIMEOUT_SECONDS and shaped.json_data == {}
-    own = apply_service_tier(
+    own = shaped_by_tier(
         Options(json_data={"service_tier": "flex"}, timeout=30.0),
         default_tier=None,
         location="global",
         default_timeout=True,
     )
     assert own.timeout == 30.0
-    client_set = apply_service_tier(Options(), default_tier="flex", location="global", default_timeout=False)
+    client_set = shaped_by_tier(Options(), default_tier="flex", location="global", default_timeout=False)
     assert client_set.timeout is openai.NOT_GIVEN
     assert client_set.headers == tier_headers("flex", location="global")
 
 
 def test_callers_own_tier_headers_win() -> None:
-    shaped = apply_service_tier(
+    shaped = shaped_by_tier(
         Options(json_data={"service_tier": "flex"}, headers={"X-Vertex-AI-LLM-Request-Type": "dedicated"}),
         default_tier=None,
         location="global",

@@ -27,6 +27,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import urlsplit
 
+from ._endpoint import ProjectSource
 from ._errors import CredentialsNotFoundError, TokenRefreshError, redact
 from ._refresh import RefreshTimeout, RefreshWorker, wait, wait_async
 
@@ -75,6 +76,11 @@ class TokenSource(abc.ABC):
     def reject(self, token: str) -> bool:
         """Vertex answered 401 to `token`. True when asking again may give a better one."""
         return False
+
+    def default_project(self) -> tuple[str | None, ProjectSource]:
+        """The project these credentials name, if any, and where it came from (asked only when no
+        project was given)."""
+        return None, "credentials"
 
     @abc.abstractmethod
     def describe(self) -> str:
@@ -183,6 +189,13 @@ class CredentialsTokenSource(TokenSource):
         if self._explicit_quota_project:
             return self._explicit_quota_project
         return getattr(self._credentials, "quota_project_id", None) or None
+
+    def default_project(self) -> tuple[str | None, ProjectSource]:
+        """The credentials' own project; for Application Default Credentials, discovers them (I/O)."""
+        if self._credentials is not None and self.adc_project is None:
+            project = getattr(self._credentials, "project_id", None)
+            return (project if isinstance(project, str) and project else None), "credentials"
+        return self.load_adc(), "application default credentials"
 
     def load_adc(self) -> str | None:
         """Discover Application Default Credentials now; return their project (may do I/O)."""

@@ -1,6 +1,5 @@
-"""Request shaping: what the client changes in a request body before it is sent.
+"""Chat request bodies: the rules the pipeline's `history` and `gemini_options` steps apply.
 
-- model names: aliases, then `gemini-x` -> `google/gemini-x` on the shared `openapi` route;
 - Gemini options: the client's defaults deep-merged with the call's, all at the documented place
   `"extra_body": {"google": {...}}` (the seed form `extra_body={"google": {...}}` is moved there);
 - history: assistant messages passed back as openai objects keep every field the server sent
@@ -12,17 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ._compat import FinalRequestOptions
 from ._util import JSONObject, deep_merge
 from .gemini import REASONING_EFFORT_BUDGETS
-
-
-def model_name(model: str, *, aliases: Mapping[str, str], openapi_route: bool) -> str:
-    """The model name Vertex expects: aliases first, then `gemini-x` -> `google/gemini-x` on `openapi`."""
-    model = aliases.get(model, model)
-    if openapi_route and "/" not in model and model.startswith("gemini"):
-        return f"google/{model}"
-    return model
 
 
 def split_google(extra_body: Mapping[str, object]) -> tuple[JSONObject, JSONObject]:
@@ -57,36 +47,12 @@ def default_google_fields(options: Mapping[str, object] | None) -> JSONObject:
     return google
 
 
-def shape_options(
-    options: FinalRequestOptions,
-    *,
-    aliases: Mapping[str, str],
-    openapi_route: bool,
-    default_google: Mapping[str, object],
-) -> FinalRequestOptions:
-    """Shape openai's per-attempt `FinalRequestOptions` (a copy: never mutate shared values in place)."""
-    options.follow_redirects = False  # the Google token never follows a redirect
-    body = options.json_data
-    if not isinstance(body, Mapping):
-        return options
-    requested = body.get("model")
-    if isinstance(requested, str):
-        model = model_name(requested, aliases=aliases, openapi_route=openapi_route)
-        if model != requested:
-            options.json_data = body = {**body, "model": model}
-    if not str(options.url).rstrip("/").endswith("chat/completions"):
-        return options
-    messages = body.get("messages")
-    if isinstance(messages, list) and any(_has_client_fields(m) for m in messages):
-        options.json_data = {**body, "messages": [_without_client_fields(m) for m in messages]}
-    extra = options.extra_json
-    if extra is not None and not isinstance(extra, Mapping):
-        raise TypeError(
-            f"extra_body must be a mapping (e.g. gemini_options(...)), not {type(extra).__name__}."
-        )
-    if extra or default_google:
-        options.extra_json = _with_google_fields(body, extra or {}, default_google)
-    return options
+def without_client_fields(messages: object) -> list[object] | None:
+    """`messages` without what only openai-python adds to assistant messages passed back as its objects
+    (`parsed`, `parsed_arguments`, a tool call's stream `index`), or None when nothing is to drop."""
+    if not isinstance(messages, list) or not any(_has_client_fields(m) for m in messages):
+        return None
+    return [_without_client_fields(m) for m in messages]
 
 
 def _has_client_fields(message: object) -> bool:
@@ -123,9 +89,11 @@ def _call_without_client_fields(call: object) -> object:
     return cleaned
 
 
-def _with_google_fields(
+def with_google_fields(
     body: Mapping[str, object], extra: Mapping[str, object], default_google: Mapping[str, object]
 ) -> JSONObject:
+    """A call's `extra_body` with the client's default Gemini options deep-merged under the call's own,
+    all at the documented place (`"extra_body": {"google": {...}}`)."""
     google, rest = split_google(extra)
     reasoning = body.get("reasoning_effort") is not None or rest.get("reasoning_effort") is not None
     if reasoning and "thinking_config" in google:

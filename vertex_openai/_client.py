@@ -1,22 +1,25 @@
 """`VertexOpenAI` and `AsyncVertexOpenAI`: openai's clients, pointed at Vertex AI, with Google tokens.
 
-The subclasses are thin: options live in `_options`, URLs in `_endpoint`, tokens in `_auth`, request
-shaping in `_body`, error shaping in `_errors`, and openai's private hooks in `_compat`, which hands
-each hook to `_Vertex` below. The sync and async classes differ only in types and in how they wait.
+The subclasses are thin: options are declared in `_options`, URLs in `_endpoint`, tokens in `_auth`,
+signing in `_signing`, the model rule in `_model`, request shaping in `_pipeline`, error shaping in
+`_errors`, and openai's private hooks in `_compat`, which hands each hook to `_Vertex` below; the
+resources get `_Vertex` as their `_context.ClientContext`. See docs/architecture.md. The sync and
+async classes differ only in types and in how they wait.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import openai
 from openai import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncStream, NotGiven, Stream, Timeout
 from typing_extensions import Self, override
 
-from . import _body, _compat, _errors, _maas, _tiers
+from . import _body, _compat, _errors, _tiers
 from ._auth import (
     AsyncTokenProvider,
     CallableTokenSource,
@@ -29,13 +32,14 @@ from ._auth import (
 from ._batch import AsyncVertexBatches, AsyncVertexFiles, VertexBatches, VertexFiles
 from ._compat import AsyncHooks, BaseClient, Decoder, FinalRequestOptions, SyncHooks, http
 from ._embeddings import AsyncVertexEmbeddings, VertexEmbeddings
-from ._endpoint import Endpoint, origin, resolve_endpoint
+from ._endpoint import Endpoint, resolve_endpoint
 from ._maas import ModelTable, PartnerModel
 from ._model import ModelResolver
 from ._models import AsyncVertexModels, VertexModels
-from ._options import VertexOptions, check_mapping, check_max_retries, check_timeout
-from ._responses import AsyncResponses, ConversationStore, Responses
-from ._signatures import SignatureMemory, repair_completion, restore_signatures
+from ._options import OPTION_NAMES, VertexOptions, check_mapping, check_max_retries, check_timeout
+from ._pipeline import Pipeline, Setup
+from ._responses import AsyncResponses, ConversationStore, InMemoryConversationStore, Responses
+from ._signatures import SignatureMemory, repair_completion
 from ._signing import GoogleAuth
 from ._stream import RepairingDecoder
 from ._tiers import ServiceTier
@@ -118,12 +122,10 @@ def token_source(
 
 
 class _Vertex:
-    """What a client does at each of openai's hooks (the `_compat.Vertex` protocol)."""
+    """What a client does at each of openai's hooks (`_compat.Vertex`) and what its resources read
+    (`_context.ClientContext`): made once per client, from its options and what copies share."""
 
-    def __init__(self, options: VertexOptions, shared: Shared) -> None:
-        auth = shared.auth
-        credentials = auth.credentials if isinstance(auth, CredentialsTokenSource) else None
-        credentials_project = getattr(credentials, "project_id", None)
+    def __init__(self, options: VertexOptions, shared: Shared, *, default_timeout: bool) -> None:
         self.options = options
         self.shared = shared
         self.endpoint: Endpoint = resolve_endpoint(
@@ -132,49 +134,56 @@ class _Vertex:
             api_version=options.api_version,
             endpoint_id=options.endpoint_id,
             base_url=options.base_url,
-            credentials_project=credentials_project if isinstance(credentials_project, str) else None,
-            adc_project=auth.load_adc
-            if isinstance(auth, CredentialsTokenSource) and credentials is None
-            else None,
+            adc_project=shared.auth.default_project,  # asked only when nothing else names a project
         )
-        self.origin = origin(self.endpoint.base_url)
-        self.default_google = _body.default_google_fields(options.default_gemini_options)
         self.models = ModelTable(options.partner_models)
-        self.service_tier = _tiers.check_tier(
-            options.default_service_tier, location=self.endpoint.location, argument="default_service_tier"
-        )
-        self.default_timeout = True  # the client's timeout is openai's default (set by the client)
-        self.auth = GoogleAuth(shared.auth, self.endpoint.base_url)  # signs each attempt (see _signing)
         self.resolve = ModelResolver(
             options.model_aliases, self.models, openapi_route=self.endpoint.openapi_route
         )
+        self.auth = GoogleAuth(shared.auth, self.endpoint.base_url)  # signs each attempt (see _signing)
+        self.pipeline = Pipeline(
+            Setup(
+                endpoint=self.endpoint,
+                resolve=self.resolve,
+                table=self.models,
+                default_google=_body.default_google_fields(options.default_gemini_options),
+                memory=shared.signatures,
+                placeholder_signatures=options.placeholder_signatures,
+                service_tier=_tiers.check_tier(
+                    options.default_service_tier,
+                    location=self.endpoint.location,
+                    argument="default_service_tier",
+                ),
+                default_timeout=default_timeout,
+            )
+        )
 
+    # --- what resources read (`_context.ClientContext`) ---
     @property
     def token_source(self) -> TokenSource:
         return self.shared.auth
 
-    def prepare(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        # A relative URL always joins onto the base URL; only an absolute one can leave its origin.
-        if "://" in options.url and origin(options.url) != self.origin:
-            raise openai.OpenAIError(
-                f"Refusing to send Google credentials to {options.url}: this client only talks to "
-                f"{self.endpoint.base_url}."
+    @property
+    def responses_store(self) -> ConversationStore:
+        """The Responses bridge's store, shared with copies (an in-memory one is made on first use)."""
+        store = self.shared.responses_store
+        if store is None:
+            with _STORE_LOCK:
+                store = self.shared.responses_store
+                if store is None:
+                    store = self.shared.responses_store = InMemoryConversationStore()
+        return store
+
+    def use_responses_store(self, store: ConversationStore) -> None:
+        if not isinstance(store, ConversationStore):
+            raise TypeError(
+                f"store must have get, put and delete (a ConversationStore), not {type(store).__name__}."
             )
-        options = _body.shape_options(
-            options,
-            aliases=self.options.model_aliases,
-            openapi_route=self.endpoint.openapi_route,
-            default_google=self.default_google,
-        )
-        options = restore_signatures(options, self.shared.signatures)
-        options = _maas.shape_model(options, self.models, openapi_route=self.endpoint.openapi_route)
-        shaped: FinalRequestOptions = _tiers.apply_service_tier(
-            options,
-            default_tier=self.service_tier,
-            location=self.endpoint.location,
-            default_timeout=self.default_timeout,
-        )
-        return shaped
+        self.shared.responses_store = store
+
+    # --- openai's hooks (`_compat.Vertex`) ---
+    def prepare(self, options: FinalRequestOptions) -> FinalRequestOptions:
+        return self.pipeline.run(options).options
 
     def ready(self, timeout: float | None) -> None:
         self.shared.auth.ready(timeout)
@@ -189,7 +198,7 @@ class _Vertex:
         return await self.shared.auth.atoken(timeout)
 
     def decoder(self, decoder: Decoder) -> Decoder:
-        return RepairingDecoder(decoder, self.shared.signatures)
+        return RepairingDecoder(decoder, self.shared.signatures, signature_ids=self.options.signature_ids)
 
     def status_error(
         self, make: Callable[..., openai.APIStatusError], err_msg: str, body: object, response: http.Response
@@ -199,10 +208,13 @@ class _Vertex:
         )
 
     def received(self, data: object) -> object:
-        return repair_completion(data, self.shared.signatures)
+        return repair_completion(data, self.shared.signatures, signature_ids=self.options.signature_ids)
 
     def close(self) -> None:
         self.shared.auth.close()
+
+
+_STORE_LOCK = threading.Lock()
 
 
 class _VertexClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
@@ -216,7 +228,6 @@ class _VertexClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
 
     def _adopt(self, vertex: _Vertex) -> None:
         self._vertex = vertex
-        vertex.default_timeout = self.timeout == openai.DEFAULT_TIMEOUT  # Flex may then take 30 minutes
         self.project: str | None = vertex.endpoint.project  # Google's project; never sent as OpenAI-Project
         self.organization: str | None = None
 
@@ -235,10 +246,17 @@ class _VertexClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
         """The Vertex options this client was built with."""
         return self._vertex.options
 
+    @property
+    def vertex_endpoint(self) -> Endpoint:
+        """Where requests go: base URL, project (and where it came from), location, route."""
+        return self._vertex.endpoint
+
     def __repr__(self) -> str:
+        options = self._vertex.options.describe()
         return (
             f"{type(self).__name__}(project={self.project!r}, location={self.location!r}, "
-            f"base_url={str(self.base_url)!r}, credentials={self.token_source.describe()!r})"
+            f"base_url={str(self.base_url)!r}, credentials={self.token_source.describe()!r}"
+            f"{', ' + options if options else ''})"
         )
 
     def copy(
@@ -253,6 +271,9 @@ class _VertexClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
         default_gemini_options: Mapping[str, object] | None = None,
         default_service_tier: ServiceTier | None = None,
         partner_models: Iterable[PartnerModel] | None = None,
+        placeholder_signatures: bool | None = None,
+        signature_ids: bool | None = None,
+        batch_bucket: str | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         http_client: _HttpxClientT | None = None,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -271,57 +292,30 @@ class _VertexClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
         _enforce_credentials: bool | None = None,
         _extra_kwargs: Mapping[str, object] = {},  # openai's own default; never mutated
     ) -> Self:
-        """A new client with some options changed; it shares this client's token cache.
+        """A new client with some options changed (None keeps one); it shares this client's token cache.
 
         Takes every keyword openai's `copy()` takes. Those naming OpenAI credentials or services
         (`api_key`, `organization`, `webhook_secret`, ...) raise ValueError when given: Vertex takes
         Google credentials, which a copy shares. `_enforce_credentials` (openai's own) is ignored.
         """
+        arguments = locals()
         given = {"provider": provider} if not isinstance(provider, NotGiven) and provider is not None else {}
         given.update(
-            (name, value)
-            for name, value in zip(
-                _OPENAI_ONLY_COPY_ARGUMENTS,
-                (
-                    api_key,
-                    admin_api_key,
-                    workload_identity,
-                    organization,
-                    webhook_secret,
-                    websocket_base_url,
-                    data_residency,
-                ),
-                strict=True,
-            )
-            if value is not None
+            (name, arguments[name]) for name in _OPENAI_ONLY_COPY_ARGUMENTS if arguments[name] is not None
         )
         if given:
             raise ValueError(
                 f"copy()/with_options() got {', '.join(sorted(given))}: OpenAI credentials and services do "
                 "not apply to Vertex AI (a copy shares this client's Google credentials)."
             )
-        options = self._vertex.options.changed(
-            project=project,
-            location=location,
-            api_version=api_version,
-            endpoint_id=endpoint_id,
-            base_url=None if base_url is None or isinstance(base_url, NotGiven) else str(base_url),
-            model_aliases=model_aliases,
-            default_gemini_options=default_gemini_options,
-            default_service_tier=default_service_tier,
-            partner_models=partner_models,
-        )
+        if isinstance(base_url, NotGiven):
+            arguments["base_url"] = None
+        elif base_url is not None:
+            arguments["base_url"] = str(base_url)
+        options = self._vertex.options.changed({name: arguments[name] for name in OPTION_NAMES})
         make: Callable[..., Self] = type(self)
         return make(
-            project=options.project,
-            location=options.location,
-            api_version=options.api_version,
-            endpoint_id=options.endpoint_id,
-            base_url=options.base_url,
-            model_aliases=options.model_aliases,
-            default_gemini_options=options.default_gemini_options,
-            default_service_tier=options.default_service_tier,
-            partner_models=options.partner_models,
+            **options.arguments(),
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             http_client=http_client or _compat.http_client(self),
             max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
@@ -354,38 +348,18 @@ def _merged(
 
 
 def _vertex(
+    arguments: Mapping[str, Any],
     *,
-    project: str | None,
-    location: str | None,
-    api_version: str,
-    endpoint_id: str | None,
-    base_url: str | None,
-    model_aliases: Mapping[str, str] | None,
-    default_gemini_options: Mapping[str, object] | None,
-    default_service_tier: ServiceTier | None,
-    partner_models: Iterable[PartnerModel] | None,
     credentials: Credentials | None,
     token_provider: AsyncTokenProvider | None,
     access_token: str | None,
     quota_project: str | None,
     remember_signatures: bool | SignatureMemory,
+    timeout: object,
     shared: Shared | None,
 ) -> _Vertex:
-    if partner_models is not None and not isinstance(partner_models, Iterable):
-        raise TypeError(
-            f"partner_models must be a list of PartnerModel, not {type(partner_models).__name__}."
-        )
-    options = VertexOptions(
-        project=project,
-        location=location,
-        api_version=api_version,
-        endpoint_id=endpoint_id,
-        base_url=base_url,
-        model_aliases=model_aliases if model_aliases is not None else {},
-        default_gemini_options=default_gemini_options,
-        default_service_tier=default_service_tier,
-        partner_models=tuple(partner_models) if partner_models is not None else (),
-    )
+    """A client's `_Vertex`, from its constructor's arguments (`locals()`: the options by name)."""
+    options = VertexOptions.of(arguments)
     if isinstance(remember_signatures, SignatureMemory):
         memory: SignatureMemory | None = remember_signatures
     elif isinstance(remember_signatures, bool):
@@ -404,7 +378,8 @@ def _vertex(
             ),
             signatures=memory,
         )
-    return _Vertex(options, shared)
+    default_timeout = isinstance(timeout, NotGiven) or timeout == openai.DEFAULT_TIMEOUT
+    return _Vertex(options, shared, default_timeout=default_timeout)
 
 
 class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
@@ -427,6 +402,9 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
         default_gemini_options: Mapping[str, object] | None = None,
         default_service_tier: ServiceTier | None = None,
         partner_models: Iterable[PartnerModel] | None = None,
+        placeholder_signatures: bool = True,
+        signature_ids: bool = True,
+        batch_bucket: str | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
@@ -447,23 +425,21 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
         `PartnerModel` entries to the table of documented MaaS models. `remember_signatures=False`
         turns off the memory that puts thought signatures back where a framework dropped them; a
         `SignatureMemory` shares one memory between clients (a sync and an async client one framework
-        uses for the same conversations).
+        uses for the same conversations). `placeholder_signatures=False` turns off Google's documented
+        placeholder for tool calls of a Gemini 3 turn that never had a signature (another model's);
+        `signature_ids=False` gives tool calls short random ids instead of ids that carry their
+        thought signature through any stored history.
+        `batch_bucket` (`gs://bucket/prefix`, else env `VERTEX_OPENAI_BATCH_BUCKET`) holds the files of
+        `client.files` / `client.batches`.
         """
         vertex = _vertex(
-            project=project,
-            location=location,
-            api_version=api_version,
-            endpoint_id=endpoint_id,
-            base_url=base_url,
-            model_aliases=model_aliases,
-            default_gemini_options=default_gemini_options,
-            default_service_tier=default_service_tier,
-            partner_models=partner_models,
+            locals(),
             credentials=credentials,
             token_provider=token_provider,
             access_token=access_token,
             quota_project=quota_project,
             remember_signatures=remember_signatures,
+            timeout=timeout,
             shared=_shared,
         )
         super().__init__(
@@ -484,31 +460,31 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
     @override
     def embeddings(self) -> VertexEmbeddings:
         """openai's embeddings; Google's embedding models go to Vertex's `:predict` route."""
-        return VertexEmbeddings(self)
+        return VertexEmbeddings(self, self._vertex)
 
     @cached_property
     @override
     def models(self) -> VertexModels:
         """openai's models, answered from Vertex's publisher-model listing."""
-        return VertexModels(self)
+        return VertexModels(self, self._vertex)
 
     @cached_property
     @override
     def responses(self) -> Responses:
         """openai's responses; bridged to chat completions for models not served on `/responses`."""
-        return Responses(self)
+        return Responses(self, self._vertex)
 
     @cached_property
     @override
     def files(self) -> VertexFiles:
-        """openai's files, kept on Cloud Storage (`VERTEX_OPENAI_BATCH_BUCKET`) for batches."""
-        return VertexFiles(self, self._vertex)
+        """openai's files, kept on Cloud Storage (`batch_bucket` / `VERTEX_OPENAI_BATCH_BUCKET`)."""
+        return VertexFiles(self, self._vertex, bucket=self._vertex.options.batch_bucket)
 
     @cached_property
     @override
     def batches(self) -> VertexBatches:
         """openai's batches, run as Vertex AI batch prediction jobs."""
-        return VertexBatches(self, self._vertex)
+        return VertexBatches(self, self._vertex, bucket=self._vertex.options.batch_bucket)
 
 
 class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[object]], AsyncHooks):
@@ -531,6 +507,9 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[object]], As
         default_gemini_options: Mapping[str, object] | None = None,
         default_service_tier: ServiceTier | None = None,
         partner_models: Iterable[PartnerModel] | None = None,
+        placeholder_signatures: bool = True,
+        signature_ids: bool = True,
+        batch_bucket: str | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
@@ -541,20 +520,13 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[object]], As
     ) -> None:
         """Build an async client; arguments as for `VertexOpenAI` (`token_provider` may be async)."""
         vertex = _vertex(
-            project=project,
-            location=location,
-            api_version=api_version,
-            endpoint_id=endpoint_id,
-            base_url=base_url,
-            model_aliases=model_aliases,
-            default_gemini_options=default_gemini_options,
-            default_service_tier=default_service_tier,
-            partner_models=partner_models,
+            locals(),
             credentials=credentials,
             token_provider=token_provider,
             access_token=access_token,
             quota_project=quota_project,
             remember_signatures=remember_signatures,
+            timeout=timeout,
             shared=_shared,
         )
         super().__init__(
@@ -575,28 +547,28 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[object]], As
     @override
     def embeddings(self) -> AsyncVertexEmbeddings:
         """openai's embeddings; Google's embedding models go to Vertex's `:predict` route."""
-        return AsyncVertexEmbeddings(self)
+        return AsyncVertexEmbeddings(self, self._vertex)
 
     @cached_property
     @override
     def models(self) -> AsyncVertexModels:
         """openai's models, answered from Vertex's publisher-model listing."""
-        return AsyncVertexModels(self)
+        return AsyncVertexModels(self, self._vertex)
 
     @cached_property
     @override
     def responses(self) -> AsyncResponses:
         """openai's responses; bridged to chat completions for models not served on `/responses`."""
-        return AsyncResponses(self)
+        return AsyncResponses(self, self._vertex)
 
     @cached_property
     @override
     def files(self) -> AsyncVertexFiles:
-        """openai's files, kept on Cloud Storage (`VERTEX_OPENAI_BATCH_BUCKET`) for batches."""
-        return AsyncVertexFiles(self, self._vertex)
+        """openai's files, kept on Cloud Storage (`batch_bucket` / `VERTEX_OPENAI_BATCH_BUCKET`)."""
+        return AsyncVertexFiles(self, self._vertex, bucket=self._vertex.options.batch_bucket)
 
     @cached_property
     @override
     def batches(self) -> AsyncVertexBatches:
         """openai's batches, run as Vertex AI batch prediction jobs."""
-        return AsyncVertexBatches(self, self._vertex)
+        return AsyncVertexBatches(self, self._vertex, bucket=self._vertex.options.batch_bucket)

@@ -12,12 +12,19 @@ if TYPE_CHECKING:
     from ._auth import TokenSource
     from ._endpoint import Endpoint
     from ._model import ResolvedModel
+    from ._options import VertexOptions
+    from ._responses import ConversationStore
 
 __all__ = ["ClientContext"]
 
 
 class ClientContext(Protocol):
-    """A client's resolved target, credentials and model rule."""
+    """A client's resolved target, options, credentials and model rule."""
+
+    @property
+    def options(self) -> VertexOptions:
+        """The Vertex options the client was built with."""
+        ...
 
     @property
     def endpoint(self) -> Endpoint:
@@ -31,4 +38,13 @@ class ClientContext(Protocol):
 
     def resolve(self, model: str) -> ResolvedModel:
         """`model` as this client sends it (aliases, publisher, route): the one model rule."""
+        ...
+
+    @property
+    def responses_store(self) -> ConversationStore:
+        """The Responses bridge's store, shared with the client's copies."""
+        ...
+
+    def use_responses_store(self, store: ConversationStore) -> None:
+        """Replace the Responses bridge's store (for the client and its copies)."""
         ...

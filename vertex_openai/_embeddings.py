@@ -29,12 +29,14 @@ from openai.types import CreateEmbeddingResponse, Embedding
 from openai.types.create_embedding_response import Usage
 from typing_extensions import override
 
-from . import _native
+from . import _native, _telemetry
 from ._compat import http, raw_response_requested
 from ._util import JSONObject
 
 if TYPE_CHECKING:
     from ._client import AsyncVertexOpenAI, VertexOpenAI
+    from ._context import ClientContext
+    from ._model import ResolvedModel
 
 __all__ = ["EmbeddingTaskType", "embedding_options"]
 
@@ -84,16 +86,6 @@ def embedding_options(
         raise ValueError(f"auto_truncate={auto_truncate!r} must be True or False.")
     values: JSONObject = {"task_type": task_type, "title": title, "auto_truncate": auto_truncate}
     return {key: value for key, value in values.items() if value is not None}
-
-
-def google_model(model: str, *, openapi_route: bool) -> str | None:
-    """The `:predict` model id if `model` is a Google embedding model on the shared route, else None."""
-    if not openapi_route:
-        return None  # a self-deployed endpoint serves its own /embeddings
-    publisher, _, name = model.rpartition("/")
-    if publisher not in ("", "google") or name.endswith("-maas"):
-        return None
-    return name
 
 
 def texts_per_request(model: str) -> int:
@@ -249,7 +241,7 @@ def plan_embeddings(
     timeout: object,
 ) -> list[Request] | None:
     """The `:predict` requests for one call, or None when openai's own `/embeddings` serves it."""
-    name = google_model(model, openapi_route=target.openapi_route)
+    name = target.resolve(model).embedding_model  # aliases first: the client's one model rule
     if name is None:
         return None
     texts = input_texts(input)
@@ -310,17 +302,30 @@ class NativeTarget:
     api_version: str
     project: str | None
     location: str | None
-    openapi_route: bool
+    resolve: Callable[[str], ResolvedModel]
+
+    def span(self, url: str, model: str) -> dict[str, Any]:
+        """`_telemetry.traced_create`'s keywords for a `:predict` call of `model` (as the caller wrote it)."""
+        sent = self.resolve(model)
+        return {"url": url, "project": self.project, "location": self.location, "model": sent.id}
 
 
-def native_target(client: VertexOpenAI | AsyncVertexOpenAI) -> NativeTarget:
-    """What the native routes need to know about a client."""
+def _traced_arguments(
+    input: object, model: str, dimensions: object, encoding_format: object
+) -> dict[str, object]:
+    """The call's arguments an instrumentor reads."""
+    return {"input": input, "model": model, "dimensions": dimensions, "encoding_format": encoding_format}
+
+
+def native_target(context: ClientContext) -> NativeTarget:
+    """What the native route needs to know about a client."""
+    endpoint = context.endpoint
     return NativeTarget(
-        base_url=str(client.base_url),
-        api_version=client.vertex_options.api_version,
-        project=client.project,
-        location=client.location,
-        openapi_route=client._vertex.endpoint.openapi_route,
+        base_url=endpoint.base_url,
+        api_version=context.options.api_version,
+        project=endpoint.project,
+        location=endpoint.location,
+        resolve=context.resolve,
     )
 
 
@@ -371,12 +376,12 @@ _Input: TypeAlias = "str | Iterable[str] | Iterable[int] | Iterable[Iterable[int
 class VertexEmbeddings(Embeddings):
     """openai's `Embeddings`, sending Google embedding models to Vertex's `:predict` route."""
 
-    def __init__(self, client: VertexOpenAI) -> None:
+    def __init__(self, client: VertexOpenAI, context: ClientContext) -> None:
         super().__init__(client)
         # our own reference (openai's `_client` attribute is private), untyped: openai's `post()` takes
         # the `post_parser` option, which its `RequestOptions` type leaves out
         self._vertex_client: Any = client
-        self._target = native_target(client)  # a client's target never changes (copies are new clients)
+        self._target = native_target(context)  # a client's target never changes (copies are new clients)
 
     @override
     def create(
@@ -426,16 +431,22 @@ class VertexEmbeddings(Embeddings):
             )
             return answer
 
-        return finish(run_all(send, requests))
+        return _telemetry.traced_create(
+            super().create,
+            self,
+            _traced_arguments(input, model, dimensions, encoding_format),
+            lambda: finish(run_all(send, requests)),
+            **self._target.span(requests[0].url, model),
+        )
 
 
 class AsyncVertexEmbeddings(AsyncEmbeddings):
     """openai's `AsyncEmbeddings`, sending Google embedding models to Vertex's `:predict` route."""
 
-    def __init__(self, client: AsyncVertexOpenAI) -> None:
+    def __init__(self, client: AsyncVertexOpenAI, context: ClientContext) -> None:
         super().__init__(client)
         self._vertex_client: Any = client  # as in VertexEmbeddings
-        self._target = native_target(client)  # a client's target never changes (copies are new clients)
+        self._target = native_target(context)  # a client's target never changes (copies are new clients)
 
     @override
     async def create(
@@ -483,4 +494,13 @@ class AsyncVertexEmbeddings(AsyncEmbeddings):
             )
             return answer
 
-        return finish(await arun_all(send, requests))
+        async def run() -> CreateEmbeddingResponse:
+            return finish(await arun_all(send, requests))
+
+        return await _telemetry.traced_create(
+            super().create,
+            self,
+            _traced_arguments(input, model, dimensions, encoding_format),
+            run,
+            **self._target.span(requests[0].url, model),
+        )

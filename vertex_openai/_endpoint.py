@@ -66,14 +66,13 @@ def resolve_endpoint(
     api_version: str,
     endpoint_id: str | None,
     base_url: str | None,
-    credentials_project: str | None = None,
-    adc_project: Callable[[], str | None] | None = None,
+    adc_project: Callable[[], tuple[str | None, ProjectSource]] | None = None,
 ) -> Endpoint:
     """Resolve project, location and base URL with the documented precedence.
 
-    `project`: argument, `GOOGLE_CLOUD_PROJECT`, the credentials' own project, then `adc_project()`
-    (only called when nothing else gave one). `location`: argument, `GOOGLE_CLOUD_LOCATION`, `"global"`.
-    An explicit `base_url` wins over all of them.
+    `project`: argument, `GOOGLE_CLOUD_PROJECT`, then `adc_project()` (the credentials' own project, or
+    Application Default Credentials' one; only called when nothing else gave one). `location`:
+    argument, `GOOGLE_CLOUD_LOCATION`, `"global"`. An explicit `base_url` wins over all of them.
     """
     if api_version not in API_VERSIONS:
         raise ValueError(
@@ -95,11 +94,8 @@ def resolve_endpoint(
         source = "argument"
     elif os.environ.get("GOOGLE_CLOUD_PROJECT"):
         project, source = os.environ["GOOGLE_CLOUD_PROJECT"], "GOOGLE_CLOUD_PROJECT"
-    elif credentials_project:
-        project, source = credentials_project, "credentials"
     else:
-        project = adc_project() if adc_project is not None else None
-        source = "application default credentials"
+        project, source = adc_project() if adc_project is not None else (None, "credentials")
     if not project:
         raise ValueError(
             "No Google Cloud project: pass project='my-project', set GOOGLE_CLOUD_PROJECT, "

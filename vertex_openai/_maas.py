@@ -15,7 +15,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 __all__ = ["PARTNER_MODELS", "PartnerModel"]
 
@@ -147,17 +146,3 @@ class ModelTable:
 
 
 DEFAULT_TABLE = ModelTable()
-
-
-def shape_model(options: Any, table: ModelTable, *, openapi_route: bool) -> Any:
-    """Request shaping on the shared route: a bare documented partner id gets its publisher; a chat
-    request the model will answer badly (Llama 4 without max_tokens) warns."""
-    body = options.json_data
-    if not openapi_route or not isinstance(body, Mapping) or not isinstance(body.get("model"), str):
-        return options
-    model = table.full_name(body["model"])
-    if model != body["model"]:
-        options.json_data = body = {**body, "model": model}
-    if str(options.url).rstrip("/").endswith("chat/completions"):
-        table.check_request(model, body)
-    return options

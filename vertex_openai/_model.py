@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ._maas import ModelTable, PartnerModel
 
-__all__ = ["GOOGLE", "ModelResolver", "ResolvedModel"]
+__all__ = ["GOOGLE", "RESPONSES_PUBLISHERS", "ModelResolver", "ResolvedModel", "gemini_generation"]
 
 GOOGLE = "google"
 #: Publishers whose models Vertex serves on its own `/responses` route (no bridging to chat).
@@ -52,10 +52,7 @@ class ResolvedModel:
     @property
     def gemini_generation(self) -> int | None:
         """3 for `gemini-3-pro-preview`, 2 for `gemini-2.5-flash`, None for other models."""
-        if not self.is_gemini:
-            return None
-        head = self.name[len("gemini-") :].split("-", 1)[0].split(".", 1)[0]
-        return int(head) if head.isdigit() else None
+        return gemini_generation(self.name) if self.is_gemini else None
 
     @property
     def embedding_model(self) -> str | None:
@@ -66,6 +63,18 @@ class ResolvedModel:
     def served_on_responses(self) -> bool:
         """Whether Vertex serves this model on its own `/responses` route (no bridging then)."""
         return self.publisher in RESPONSES_PUBLISHERS
+
+
+def gemini_generation(model: str) -> int | None:
+    """3 for `google/gemini-3-pro-preview` (or a bare `gemini-3-...`), 2 for `gemini-2.5-flash`, None for
+    other models. Also for model names Vertex sends back (a response's `model`), which need no resolving."""
+    publisher, slash, name = model.rpartition("/")
+    if slash and publisher.rsplit("/", 1)[-1] != GOOGLE:
+        return None
+    if not name.startswith("gemini-") or name.endswith("-maas"):
+        return None
+    head = name[len("gemini-") :].split("-", 1)[0].split(".", 1)[0]
+    return int(head) if head.isdigit() else None
 
 
 class ModelResolver:

@@ -25,6 +25,7 @@ from ._util import JSONObject
 
 if TYPE_CHECKING:
     from ._client import AsyncVertexOpenAI, VertexOpenAI
+    from ._context import ClientContext
 
 _P = TypeVar("_P", SyncPage[Model], AsyncPage[Model])
 
@@ -66,10 +67,12 @@ def page_of(body: object, *, page: type[_P]) -> _P:
     return page.construct(data=models, object="list", next_page_token=next_page_token(body))
 
 
-def split_id(model: str) -> tuple[str, str]:
-    """(publisher, model) of an id as chat calls take it; a bare id is Google's."""
-    publisher, _, name = model.rpartition("/")
-    return publisher or DEFAULT_PUBLISHER, name
+def model_url(context: ClientContext, model: str) -> str:
+    """The listing's URL for one model, named as chat calls take it (aliases and partner ids too)."""
+    resolved = context.resolve(model)
+    return _native.publisher_models_url(
+        context.endpoint.base_url, publisher=resolved.publisher, model=resolved.name
+    )
 
 
 def _request_options(
@@ -91,9 +94,9 @@ def _request_options(
 class VertexModels(Models):
     """openai's `Models`, answered from Vertex's publisher-model listing."""
 
-    def __init__(self, client: VertexOpenAI) -> None:
+    def __init__(self, client: VertexOpenAI, context: ClientContext) -> None:
         super().__init__(client)
-        self._vertex = client._vertex
+        self._context = context
         # our own reference (openai's `_client` attribute is private), untyped: openai's `get()` takes
         # the `post_parser` option, which its `RequestOptions` type leaves out
         self._vertex_client: Any = client
@@ -109,8 +112,7 @@ class VertexModels(Models):
         timeout: _Timeout = NOT_GIVEN,
     ) -> Model:
         """One model by id (`google/gemini-2.5-flash`, `gemini-2.5-flash`, `meta/llama-...-maas`)."""
-        publisher, name = split_id(self._vertex.models.full_name(model))
-        url = _native.publisher_models_url(str(self._vertex_client.base_url), publisher=publisher, model=name)
+        url = model_url(self._context, model)
         options = _request_options(extra_headers, extra_query, timeout, model_of)
         answer: Model = self._vertex_client.get(url, cast_to=object, options=options)  # made by model_of
         return answer
@@ -150,9 +152,9 @@ class VertexModels(Models):
 class AsyncVertexModels(AsyncModels):
     """openai's `AsyncModels`, answered from Vertex's publisher-model listing."""
 
-    def __init__(self, client: AsyncVertexOpenAI) -> None:
+    def __init__(self, client: AsyncVertexOpenAI, context: ClientContext) -> None:
         super().__init__(client)
-        self._vertex = client._vertex
+        self._context = context
         self._vertex_client: Any = client  # as in VertexModels
 
     @override
@@ -166,8 +168,7 @@ class AsyncVertexModels(AsyncModels):
         timeout: _Timeout = NOT_GIVEN,
     ) -> Model:
         """One model by id (`google/gemini-2.5-flash`, `gemini-2.5-flash`, `meta/llama-...-maas`)."""
-        publisher, name = split_id(self._vertex.models.full_name(model))
-        url = _native.publisher_models_url(str(self._vertex_client.base_url), publisher=publisher, model=name)
+        url = model_url(self._context, model)
         options = _request_options(extra_headers, extra_query, timeout, model_of)
         answer: Model = await self._vertex_client.get(url, cast_to=object, options=options)  # by model_of
         return answer

@@ -1,7 +1,12 @@
-"""A client's Vertex options: one typed, frozen object, checked once when it is made.
+"""A client's Vertex options: declared once, here, as one typed, frozen object checked when made.
 
-`copy()` / `with_options()` derive a new one with `dataclasses.replace`, so a copy is checked by
-the same rules. Every check names the argument and the type it expects.
+The constructors keep explicit keyword-only signatures (for users' IDEs), but take the options from
+this declaration (`VertexOptions.of`), `copy()` / `with_options()` derive a new one with `changed`
+(`dataclasses.replace`, so a copy is checked by the same rules) and hand it back as constructor
+keywords (`arguments`), and the client's repr shows what differs from the defaults (`describe`).
+`tests/test_options.py` fails when a declared option is missing from a constructor or `copy()`.
+Adding an option: a field here (with its check in `__post_init__`), the keyword in both constructors
+and `copy()`, and its behaviour where it applies. Every check names the argument.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ._endpoint import API_VERSIONS
 from ._maas import ModelTable, PartnerModel
@@ -18,7 +23,7 @@ from ._tiers import check_tier
 _M = TypeVar("_M")
 _T = TypeVar("_T")
 
-__all__ = ["VertexOptions", "check_max_retries", "check_mapping", "check_timeout"]
+__all__ = ["OPTION_NAMES", "VertexOptions", "check_max_retries", "check_mapping", "check_timeout"]
 
 
 @dataclass(frozen=True)
@@ -34,10 +39,46 @@ class VertexOptions:
     default_gemini_options: Mapping[str, object] | None = None
     default_service_tier: str | None = None
     partner_models: tuple[PartnerModel, ...] = ()
+    #: Google's placeholder signature for unsigned tool calls of a Gemini 3 turn (other models' calls)
+    placeholder_signatures: bool = True
+    #: tool call ids that carry the call's thought signature (`call_<hex>_ts1...`), so a history kept
+    #: anywhere (a database, another process) still holds it; False: short random ids
+    signature_ids: bool = True
+    #: `gs://bucket/prefix` for batch files (`client.files` / `client.batches`); None: env
+    #: VERTEX_OPENAI_BATCH_BUCKET when used
+    batch_bucket: str | None = None
+
+    @classmethod
+    def of(cls, arguments: Mapping[str, Any]) -> VertexOptions:
+        """The options among a constructor's arguments (its `locals()`): each declared field by name."""
+        return cls(**{name: arguments[name] for name in OPTION_NAMES})
+
+    def arguments(self) -> dict[str, object]:
+        """These options as constructor keywords."""
+        return {name: getattr(self, name) for name in OPTION_NAMES}
+
+    def describe(self) -> str:
+        """`name=value` for each option that differs from its default (for a client's repr)."""
+        defaults = VertexOptions()
+        shown = [f"{n}={getattr(self, n)!r}" for n in _SHOWN if getattr(self, n) != getattr(defaults, n)]
+        return ", ".join(shown)
 
     def __post_init__(self) -> None:
-        for name in ("project", "location", "endpoint_id", "base_url"):
+        models: object = self.partner_models
+        if isinstance(models, (str, PartnerModel)) or (
+            models is not None and not isinstance(models, Iterable)
+        ):
+            raise TypeError(f"partner_models must be a list of PartnerModel, not {type(models).__name__}.")
+        object.__setattr__(self, "partner_models", tuple(self.partner_models or ()))
+        if self.model_aliases is None:
+            object.__setattr__(self, "model_aliases", {})
+        for name in ("project", "location", "endpoint_id", "base_url", "batch_bucket"):
             _optional_text(getattr(self, name), name)
+        if self.batch_bucket is not None and not self.batch_bucket.startswith("gs://"):
+            raise ValueError(f"batch_bucket={self.batch_bucket!r} must be a gs://bucket[/prefix] URI.")
+        for name in ("placeholder_signatures", "signature_ids"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be True or False, not {type(getattr(self, name)).__name__}.")
         if not isinstance(self.api_version, str) or self.api_version not in API_VERSIONS:
             raise ValueError(
                 f"api_version={self.api_version!r} is not supported; use one of {', '.join(API_VERSIONS)}."
@@ -54,34 +95,19 @@ class VertexOptions:
         check_tier(self.default_service_tier, location=None, argument="default_service_tier")
         object.__setattr__(self, "partner_models", ModelTable(self.partner_models).extra)
 
-    def changed(
-        self,
-        *,
-        project: str | None = None,
-        location: str | None = None,
-        api_version: str | None = None,
-        endpoint_id: str | None = None,
-        base_url: str | None = None,
-        model_aliases: Mapping[str, str] | None = None,
-        default_gemini_options: Mapping[str, object] | None = None,
-        default_service_tier: str | None = None,
-        partner_models: Iterable[PartnerModel] | None = None,
-    ) -> VertexOptions:
-        """These options with the given ones changed (None keeps a value). Moving to another project,
-        location, API version or endpoint drops an explicit `base_url` unless a new one is given."""
-        moved = any(value is not None for value in (project, location, api_version, endpoint_id))
-        return dataclasses.replace(
-            self,
-            project=self.project if project is None else project,
-            location=self.location if location is None else location,
-            api_version=self.api_version if api_version is None else api_version,
-            endpoint_id=self.endpoint_id if endpoint_id is None else endpoint_id,
-            base_url=base_url if base_url is not None else None if moved else self.base_url,
-            model_aliases=self.model_aliases if model_aliases is None else model_aliases,
-            default_gemini_options=default_gemini_options or self.default_gemini_options,
-            default_service_tier=default_service_tier or self.default_service_tier,
-            partner_models=self.partner_models if partner_models is None else tuple(partner_models),
-        )
+    def changed(self, changes: Mapping[str, object]) -> VertexOptions:
+        """These options with the given ones changed (None keeps a value; `copy()`'s rule). Moving to
+        another project, location, API version or endpoint drops an explicit `base_url` unless a new
+        one is given."""
+        given: dict[str, Any] = {name: value for name, value in changes.items() if value is not None}
+        unknown = set(given) - set(OPTION_NAMES)
+        if unknown:
+            raise TypeError(f"unknown Vertex options: {', '.join(sorted(unknown))}")
+        if "base_url" not in given and any(
+            n in given for n in ("project", "location", "api_version", "endpoint_id")
+        ):
+            given["base_url"] = None
+        return dataclasses.replace(self, **given)  # each value checked again in __post_init__
 
 
 def _optional_text(value: object, name: str) -> None:
@@ -118,3 +144,8 @@ def check_max_retries(max_retries: object) -> int:
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ValueError(f"max_retries={max_retries!r} must be a whole number >= 0.")
     return max_retries
+
+
+#: The declared options, in order: what the constructors, `copy()` and `VertexOptions.of` take.
+OPTION_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(VertexOptions))
+_SHOWN = tuple(n for n in OPTION_NAMES if n not in ("project", "location", "base_url"))  # repr shows those

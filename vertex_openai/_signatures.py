@@ -40,10 +40,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import _sigid, _usage
-from ._compat import FinalRequestOptions
-from ._schema import gemini_schemas
 from ._util import JSONObject
-from .gemini import check_reasoning_effort
 
 __all__ = [
     "MAX_BYTES",
@@ -51,7 +48,6 @@ __all__ = [
     "SignatureMemory",
     "mint_call_id",
     "repair_completion",
-    "restore_signatures",
 ]
 
 MAX_ENTRIES = 1024
@@ -311,52 +307,6 @@ def repair_completion(data: object, memory: SignatureMemory | None, *, signature
         if memory is not None:
             memory.remember_message(message)
     return data
-
-
-def restore_signatures(
-    options: FinalRequestOptions,
-    memory: SignatureMemory | None,
-    *,
-    placeholder_signatures: bool = True,
-) -> FinalRequestOptions:
-    """Request shaping step for chat requests: `shape_chat_body`'s steps on openai's per-attempt
-    request options (a copy); the body is replaced, never changed."""
-    body = options.json_data
-    if not isinstance(body, Mapping) or not str(options.url).rstrip("/").endswith("chat/completions"):
-        return options
-    shaped = shape_chat_body(body, memory, placeholder_signatures=placeholder_signatures)
-    if shaped is not body:
-        options.json_data = shaped
-    return options
-
-
-def shape_chat_body(
-    body: Mapping[str, object], memory: SignatureMemory | None, *, placeholder_signatures: bool = True
-) -> Mapping[str, object]:
-    """The issue-18 steps over a chat request body (after model aliasing: `model` is the wire name),
-    in order: signatures (memory, carrier ids, placeholders), Gemini schemas, reasoning_effort.
-    Returns `body` itself when nothing changes."""
-    model = body.get("model")
-    generation = gemini_generation(model) if isinstance(model, str) else None
-    body = restore_tool_signatures(
-        body, memory, gemini3=generation is not None and generation >= 3, placeholders=placeholder_signatures
-    )
-    if generation is not None:
-        body = gemini_schemas(body)
-        body = check_reasoning_effort(body, model if isinstance(model, str) else "")
-    return body
-
-
-def gemini_generation(model: str) -> int | None:
-    """3 for `google/gemini-3-pro-preview` (or a bare `gemini-3-...`), 2 for `gemini-2.5-flash`, None for
-    other models: the rule of `_model.ResolvedModel.gemini_generation`, on a wire model name."""
-    publisher, slash, name = model.rpartition("/")
-    if slash and publisher.rsplit("/", 1)[-1] != "google":
-        return None
-    if not name.startswith("gemini-") or name.endswith("-maas"):
-        return None
-    head = name[len("gemini-") :].split("-", 1)[0].split(".", 1)[0]
-    return int(head) if head.isdigit() else None
 
 
 def restore_tool_signatures(

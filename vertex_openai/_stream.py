@@ -32,7 +32,8 @@ from typing import Any
 
 from . import _sigid, _usage
 from ._compat import Decoder, ServerSentEvent
-from ._signatures import SignatureMemory, call_id_for, gemini_generation
+from ._model import gemini_generation
+from ._signatures import SignatureMemory, call_id_for
 from ._util import JSONObject
 
 _CHUNK = "chat.completion.chunk"

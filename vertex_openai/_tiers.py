@@ -19,6 +19,8 @@ from typing import Any, Literal, get_args
 import openai
 from openai import NotGiven
 
+from ._compat import FinalRequestOptions
+
 __all__ = ["ServiceTier", "TrafficType", "traffic_type"]
 
 ServiceTier = Literal["auto", "default", "flex", "priority", "provisioned", "scale"]
@@ -57,18 +59,18 @@ def tier_headers(tier: object, *, location: str | None) -> dict[str, str]:
 
 
 def apply_service_tier(
-    options: Any, *, default_tier: str | None, location: str | None, default_timeout: bool
-) -> Any:
-    """Shape openai's per-attempt request options: the body's `service_tier` (or the client's default,
-    for chat completions) becomes headers, and leaves the body; Flex gets a 30-minute timeout unless
-    the call or the client set one (`default_timeout`: the client's timeout is openai's default)."""
+    options: FinalRequestOptions, *, default_tier: str | None, location: str | None, default_timeout: bool
+) -> None:
+    """Shape openai's per-attempt request options: the body's `service_tier` (else `default_tier`, which
+    the pipeline gives chat calls) becomes headers, and leaves the body; Flex gets a 30-minute timeout
+    unless the call or the client set one (`default_timeout`: the client's timeout is openai's default)."""
     body = options.json_data
-    tier = default_tier if str(options.url).rstrip("/").endswith("chat/completions") else None
+    tier: object = default_tier
     if isinstance(body, Mapping) and "service_tier" in body:
         if body["service_tier"] is not None:
             tier = body["service_tier"]
         options.json_data = {key: value for key, value in body.items() if key != "service_tier"}
-    extra = getattr(options, "extra_json", None)  # extra_body={"service_tier": "provisioned"} wins
+    extra = options.extra_json  # extra_body={"service_tier": "provisioned"} wins
     if isinstance(extra, Mapping) and "service_tier" in extra:
         if extra["service_tier"] is not None:
             tier = extra["service_tier"]
@@ -80,7 +82,6 @@ def apply_service_tier(
         options.headers = {**{k: v for k, v in headers.items() if k.lower() not in taken}, **own}
     if tier == "flex" and default_timeout and isinstance(options.timeout, NotGiven):
         options.timeout = openai.Timeout(FLEX_TIMEOUT_SECONDS, connect=5.0)
-    return options
 
 
 def _get(value: object, *names: str) -> Any:

@@ -9,10 +9,9 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 import openai
 from openai.resources.responses import AsyncResponses as _OpenAIAsyncResponses
@@ -20,33 +19,30 @@ from openai.resources.responses import Responses as _OpenAIResponses
 from openai.types.responses import ParsedResponse, Response, ResponseStreamEvent
 
 from .._compat import json_chunks
+from .._maas import ModelTable
+from .._model import ModelResolver
 from .._util import JSONObject
 from ._common import given
 from ._events import EventTranslator
 from ._raw import AsyncRawView, RawView
 from ._request import Bridged, UnsupportedParameterError, to_chat
 from ._response import to_response
-from ._store import ConversationStore, InMemoryConversationStore, StoredResponse
+from ._store import ConversationStore, StoredResponse
 
 if TYPE_CHECKING:
     from .._client import AsyncVertexOpenAI, VertexOpenAI
-
-    _Client: TypeAlias = VertexOpenAI | AsyncVertexOpenAI
+    from .._context import ClientContext
 
 __all__ = ["AsyncResponses", "Responses", "UnknownResponseError", "served_on_responses"]
 
-#: Publishers whose models Vertex serves on `endpoints/openapi/responses` itself (Google Cloud docs,
-#: "xAI Grok models": the OpenAI Responses API on the `global` location, `store` not supported).
-RESPONSES_PUBLISHERS = ("xai/",)
-
 
 def served_on_responses(model: object) -> bool:
-    """Whether Vertex serves `model` on its own `/responses` route (no bridging then)."""
-    return isinstance(model, str) and model.startswith(RESPONSES_PUBLISHERS)
+    """Whether Vertex serves `model` on its own `/responses` route (no bridging then): xAI's Grok
+    models (Google Cloud docs, "xAI Grok models"). A client also applies its `model_aliases` first."""
+    return isinstance(model, str) and _DEFAULT_RULE(model).served_on_responses
 
 
-def _bridged_model(model: object) -> bool:
-    return not served_on_responses(model)
+_DEFAULT_RULE = ModelResolver({}, ModelTable(), openapi_route=True)
 
 
 class UnknownResponseError(openai.OpenAIError, LookupError):
@@ -60,37 +56,19 @@ class UnknownResponseError(openai.OpenAIError, LookupError):
         self.response_id = response_id
 
 
-_store_lock = threading.Lock()
-
-
-def shared_store(client: _Client) -> ConversationStore:
-    """The conversation store of `client` and its copies (the default one is made on first use)."""
-    shared = client._vertex.shared
-    if shared.responses_store is None:
-        with _store_lock:
-            if shared.responses_store is None:
-                shared.responses_store = InMemoryConversationStore()
-    store: ConversationStore = shared.responses_store
-    return store
-
-
-def _set_shared_store(client: _Client, store: ConversationStore) -> None:
-    if not isinstance(store, ConversationStore):
-        raise TypeError(
-            f"store must have get, put and delete (a ConversationStore), not {type(store).__name__}."
-        )
-    client._vertex.shared.responses_store = store
-
-
 class _Bridge:
     """What the sync and async resources share: translation in and out, and the store."""
 
-    def __init__(self, client: _Client) -> None:
-        self.client = client
+    def __init__(self, context: ClientContext) -> None:
+        self.context = context
 
     @property
     def store(self) -> ConversationStore:
-        return shared_store(self.client)
+        return self.context.responses_store
+
+    def bridged(self, model: object) -> bool:
+        """Whether a call for `model` is bridged to chat (the client's model rule, aliases first)."""
+        return not (isinstance(model, str) and self.context.resolve(model).served_on_responses)
 
     def prepare(self, params: dict[str, Any]) -> Bridged:
         history: tuple[JSONObject, ...] = ()
@@ -256,9 +234,9 @@ class AsyncBridgedStream(openai.AsyncStream[ResponseStreamEvent]):
 class Responses(_OpenAIResponses):
     """openai's `Responses`, answered by Gemini through chat completions (see the module docstring)."""
 
-    def __init__(self, client: VertexOpenAI) -> None:
+    def __init__(self, client: VertexOpenAI, context: ClientContext) -> None:
         super().__init__(client)
-        self._bridge = _Bridge(client)
+        self._bridge = _Bridge(context)
         self._chat = client.chat.completions
 
     @property
@@ -268,11 +246,11 @@ class Responses(_OpenAIResponses):
 
     @store.setter
     def store(self, store: ConversationStore) -> None:
-        _set_shared_store(self._bridge.client, store)
+        self._bridge.context.use_responses_store(store)
 
     def _create(self, kwargs: dict[str, Any]) -> object:
         params = _given(kwargs)
-        if served_on_responses(params.get("model")):
+        if not self._bridge.bridged(params.get("model")):
             return super().create(**kwargs)
         bridged = self._bridge.prepare(params)
         if params.get("stream"):
@@ -307,19 +285,19 @@ class Responses(_OpenAIResponses):
 
         @property
         def with_raw_response(self):
-            return RawView(self, streaming=False, bridged=_bridged_model)
+            return RawView(self, streaming=False, bridged=self._bridge.bridged)
 
         @property
         def with_streaming_response(self):
-            return RawView(self, streaming=True, bridged=_bridged_model)
+            return RawView(self, streaming=True, bridged=self._bridge.bridged)
 
 
 class AsyncResponses(_OpenAIAsyncResponses):
     """openai's `AsyncResponses`, answered by Gemini through chat completions."""
 
-    def __init__(self, client: AsyncVertexOpenAI) -> None:
+    def __init__(self, client: AsyncVertexOpenAI, context: ClientContext) -> None:
         super().__init__(client)
-        self._bridge = _Bridge(client)
+        self._bridge = _Bridge(context)
         self._chat = client.chat.completions
 
     @property
@@ -329,11 +307,11 @@ class AsyncResponses(_OpenAIAsyncResponses):
 
     @store.setter
     def store(self, store: ConversationStore) -> None:
-        _set_shared_store(self._bridge.client, store)
+        self._bridge.context.use_responses_store(store)
 
     async def _create(self, kwargs: dict[str, Any]) -> object:
         params = _given(kwargs)
-        if served_on_responses(params.get("model")):
+        if not self._bridge.bridged(params.get("model")):
             return await super().create(**kwargs)
         bridged = self._bridge.prepare(params)
         if params.get("stream"):
@@ -369,8 +347,8 @@ class AsyncResponses(_OpenAIAsyncResponses):
 
         @property
         def with_raw_response(self):
-            return AsyncRawView(self, streaming=False, bridged=_bridged_model)
+            return AsyncRawView(self, streaming=False, bridged=self._bridge.bridged)
 
         @property
         def with_streaming_response(self):
-            return AsyncRawView(self, streaming=True, bridged=_bridged_model)
+            return AsyncRawView(self, streaming=True, bridged=self._bridge.bridged)

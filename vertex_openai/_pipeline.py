@@ -1,0 +1,213 @@
+"""The request pipeline: what the client changes in each attempt before openai builds the request.
+
+openai builds every attempt from a fresh copy of the call's options and hands it to the client
+(`_compat` `_prepare_options`); `Pipeline.run` finds the route and the model once, then runs `STEPS`
+in order, each on the routes it names. A step changes the attempt's options by replacing values,
+never by mutating what the caller passed in. The steps, in order:
+
+| step | routes | rule lives in |
+| --- | --- | --- |
+| `origin` | every | here: an absolute URL to another origin is refused; no redirects |
+| `model` | every | `_model`: aliases, publisher, partner ids (the one model rule) |
+| `history` | chat | `_body.without_client_fields`: fields only openai-python adds |
+| `gemini_options` | chat | `_body.with_google_fields`: client defaults + the call's `extra_body` |
+| `signatures` | chat | `_signatures.restore_tool_signatures`: memory, carrier ids, placeholders |
+| `schemas` | chat, Gemini | `_schema.gemini_schemas`: JSON Schema in the form Gemini accepts |
+| `reasoning_effort` | chat, Gemini | `gemini.check_reasoning_effort`: values the model accepts |
+| `partner_notes` | chat | `_maas.ModelTable.check_request`: warnings such as Llama 4's max_tokens |
+| `service_tier` | every | `_tiers.apply_service_tier`: the tier as headers (the default on chat) |
+| `telemetry` | every | `_telemetry.pipeline_step`: the current GenAI span says Vertex (if one is open) |
+
+To add a step: write it as a function of `(Attempt, Setup)` next to its rule, or here when it only
+adapts a rule to the options, and put it in `STEPS` with its routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+import openai
+
+from . import _body, _telemetry, _tiers
+from ._compat import FinalRequestOptions
+from ._endpoint import Endpoint, origin
+from ._maas import ModelTable
+from ._model import ModelResolver, ResolvedModel
+from ._schema import gemini_schemas
+from ._signatures import SignatureMemory, restore_tool_signatures
+from ._util import JSONObject
+from .gemini import check_reasoning_effort
+
+__all__ = ["STEPS", "Attempt", "Pipeline", "Route", "Setup", "route_of"]
+
+Route = Literal["chat", "embeddings", "responses", "other"]
+_ROUTES: tuple[tuple[str, Route], ...] = (
+    ("chat/completions", "chat"),
+    ("embeddings", "embeddings"),
+    ("responses", "responses"),
+)
+
+
+def route_of(url: str) -> Route:
+    """The route an openai request path is for (`chat/completions` -> `chat`, ...)."""
+    path = url.split("?", 1)[0].rstrip("/")
+    for suffix, route in _ROUTES:
+        if path.endswith(suffix):
+            return route
+    return "other"
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the steps read from the client; fixed when the client is made."""
+
+    endpoint: Endpoint
+    resolve: ModelResolver
+    table: ModelTable
+    default_google: JSONObject  # the client's default Gemini options, at their wire place
+    memory: SignatureMemory | None  # thought signatures received (None: turned off)
+    placeholder_signatures: bool  # Google's placeholder for unsigned calls of a Gemini 3 turn
+    service_tier: str | None  # the client's default tier for chat calls
+    default_timeout: bool  # the client's timeout is openai's default (Flex may then take 30 minutes)
+
+    @property
+    def origin(self) -> tuple[str, str, int]:
+        return origin(self.endpoint.base_url)
+
+
+@dataclass
+class Attempt:
+    """One attempt's request options, with what the pipeline found out about them."""
+
+    options: FinalRequestOptions
+    route: Route
+    model: ResolvedModel | None = None
+
+    @property
+    def body(self) -> Mapping[str, object] | None:
+        body = self.options.json_data
+        return body if isinstance(body, Mapping) else None
+
+    def replace_body(self, body: Mapping[str, object]) -> None:
+        if body is not self.options.json_data:
+            self.options.json_data = body
+
+
+# --- the steps ---
+def _origin(attempt: Attempt, setup: Setup) -> None:
+    url = attempt.options.url
+    # A relative URL always joins onto the base URL; only an absolute one can leave its origin.
+    if "://" in url and origin(url) != setup.origin:
+        raise openai.OpenAIError(
+            f"Refusing to send Google credentials to {url}: this client only talks to "
+            f"{setup.endpoint.base_url}."
+        )
+    attempt.options.follow_redirects = False  # the Google token never follows a redirect
+
+
+def _model(attempt: Attempt, setup: Setup) -> None:
+    body = attempt.body
+    requested = body.get("model") if body is not None else None
+    if body is None or not isinstance(requested, str):
+        return
+    attempt.model = model = setup.resolve(requested)
+    if model.wire != requested:
+        attempt.replace_body({**body, "model": model.wire})
+
+
+def _history(attempt: Attempt, setup: Setup) -> None:
+    body = attempt.body
+    messages = _body.without_client_fields(body.get("messages")) if body is not None else None
+    if body is not None and messages is not None:
+        attempt.replace_body({**body, "messages": messages})
+
+
+def _gemini_options(attempt: Attempt, setup: Setup) -> None:
+    extra = attempt.options.extra_json
+    if extra is not None and not isinstance(extra, Mapping):
+        raise TypeError(
+            f"extra_body must be a mapping (e.g. gemini_options(...)), not {type(extra).__name__}."
+        )
+    body = attempt.body
+    if body is not None and (extra or setup.default_google):
+        attempt.options.extra_json = _body.with_google_fields(body, extra or {}, setup.default_google)
+
+
+def _signatures(attempt: Attempt, setup: Setup) -> None:
+    body = attempt.body
+    if body is not None:
+        generation = attempt.model.gemini_generation if attempt.model is not None else None
+        gemini3 = generation is not None and generation >= 3
+        attempt.replace_body(
+            restore_tool_signatures(
+                body, setup.memory, gemini3=gemini3, placeholders=setup.placeholder_signatures
+            )
+        )
+
+
+def _schemas(attempt: Attempt, setup: Setup) -> None:
+    body = attempt.body
+    if body is not None and attempt.model is not None and attempt.model.is_gemini:
+        attempt.replace_body(gemini_schemas(body))
+
+
+def _reasoning_effort(attempt: Attempt, setup: Setup) -> None:
+    body = attempt.body
+    if body is not None and attempt.model is not None and attempt.model.is_gemini:
+        attempt.replace_body(check_reasoning_effort(body, attempt.model.wire))
+
+
+def _partner_notes(attempt: Attempt, setup: Setup) -> None:
+    body = attempt.body
+    if body is not None and attempt.model is not None and attempt.model.partner is not None:
+        setup.table.check_request(attempt.model.wire, body)
+
+
+def _service_tier(attempt: Attempt, setup: Setup) -> None:
+    _tiers.apply_service_tier(
+        attempt.options,
+        default_tier=setup.service_tier if attempt.route == "chat" else None,
+        location=setup.endpoint.location,
+        default_timeout=setup.default_timeout,
+    )
+
+
+class Step(NamedTuple):
+    name: str
+    routes: frozenset[Route] | None  # None: every route
+    run: Callable[[Attempt, Setup], None]
+
+
+_CHAT: frozenset[Route] = frozenset({"chat"})
+STEPS: tuple[Step, ...] = (
+    Step("origin", None, _origin),
+    Step("model", None, _model),
+    Step("history", _CHAT, _history),
+    Step("gemini_options", _CHAT, _gemini_options),
+    Step("signatures", _CHAT, _signatures),
+    Step("schemas", _CHAT, _schemas),
+    Step("reasoning_effort", _CHAT, _reasoning_effort),
+    Step("partner_notes", _CHAT, _partner_notes),
+    Step("service_tier", None, _service_tier),
+    Step("telemetry", None, _telemetry.pipeline_step),
+)
+
+
+class Pipeline:
+    """Runs `steps` (default `STEPS`) over each attempt's options, once per attempt."""
+
+    def __init__(self, setup: Setup, steps: tuple[Step, ...] = STEPS) -> None:
+        self.setup = setup
+        # per route, the steps that apply: worked out once, not per attempt
+        self._plan: dict[Route, tuple[Callable[[Attempt, Setup], None], ...]] = {
+            route: tuple(step.run for step in steps if step.routes is None or route in step.routes)
+            for route in ("chat", "embeddings", "responses", "other")
+        }
+
+    def run(self, options: FinalRequestOptions) -> Attempt:
+        attempt = Attempt(options, route_of(options.url))
+        for step in self._plan[attempt.route]:
+            step(attempt, self.setup)
+        return attempt
