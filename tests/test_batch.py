@@ -355,7 +355,7 @@ def test_setup_errors_name_what_to_set(
             input_file_id="file-x", endpoint="/v1/chat/completions", completion_window="24h"
         )
     monkeypatch.delenv("VERTEX_OPENAI_BATCH_BUCKET")
-    with pytest.raises(ValueError, match="set VERTEX_OPENAI_BATCH_BUCKET=gs://bucket/prefix"):
+    with pytest.raises(ValueError, match="pass batch_bucket='gs://bucket/prefix' to the client or set"):
         sync_client(batch_vertex).files.create(file=b"{}", purpose="batch")
     with pytest.raises(ValueError, match="metadata is too large"):
         sync_client(batch_vertex).batches.create(

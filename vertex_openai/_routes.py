@@ -45,8 +45,8 @@ _UNSERVED: tuple[tuple[str, str], ...] = (
     ),
     (
         "files",
-        "put files in the request ('image_url'/'input_audio' parts with data: URIs or gs:// URIs) "
-        "or in Cloud Storage; the endpoint has no file store.",
+        "client.files keeps batch input in Cloud Storage (batch_bucket=); for a model to read a file, "
+        "put it in the request ('image_url'/'input_audio' parts with data: URIs or gs:// URIs).",
     ),
     (
         "uploads",
@@ -54,7 +54,7 @@ _UNSERVED: tuple[tuple[str, str], ...] = (
     ),
     (
         "batches",
-        "use Vertex AI batch prediction (Cloud Storage or BigQuery input) for batch jobs, or "
+        "client.batches runs batches as Vertex AI batch prediction jobs (batch_bucket=), or use "
         "service_tier='flex' for cheaper latency-tolerant requests.",
     ),
     (

@@ -27,6 +27,7 @@ from typing import Any, TextIO, TypeAlias
 
 import openai
 
+from ._batch._cli import add_batch_command, check_bucket
 from ._client import VertexOpenAI
 from ._errors import NO_CREDENTIALS_FIX, CredentialsNotFoundError, TokenRefreshError, VertexAuthError, hint
 from ._util import JSONObject
@@ -86,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     common = _common_options()
     for add in (_add_doctor, _add_chat, _add_migrate):  # one `_add_<command>(commands, common)` each
         add(commands, common)
+    add_batch_command(
+        commands,
+        common,
+        lambda args: VertexOpenAI(project=args.project, location=args.location, base_url=args.base_url),
+    )
     return parser
 
 
@@ -112,9 +118,19 @@ def _add_doctor(commands: _Commands, common: argparse.ArgumentParser) -> None:
     )
     command.add_argument("--call", metavar="MODEL", help="also make one tiny request to MODEL")
     command.add_argument("--json", action="store_true", help="print the report as JSON")
+    command.add_argument(
+        "--batch",
+        action="store_true",
+        help="also check the batch bucket (batch_bucket / VERTEX_OPENAI_BATCH_BUCKET): write, read, delete",
+    )
     command.set_defaults(
         run=lambda args: doctor(
-            args.project, args.location, base_url=args.base_url, call=args.call, as_json=args.json
+            args.project,
+            args.location,
+            base_url=args.base_url,
+            call=args.call,
+            as_json=args.json,
+            batch=args.batch,
         )
     )
 
@@ -613,8 +629,10 @@ def doctor(
     base_url: str | None = None,
     call: str | None = None,
     as_json: bool = False,
+    batch: bool = False,
 ) -> int:
-    """Print what the client would resolve and each failure with its cause and fix."""
+    """Print what the client would resolve and each failure with its cause and fix (`batch`: also
+    check the batch bucket)."""
     report: JSONObject = {}
     checks: list[Check] = []
     origins = Origins.of(project, location, base_url)
@@ -632,7 +650,7 @@ def doctor(
         except ValueError as exc:
             checks.append(_check("configuration", diagnose(exc, origins=origins)))
     if client is not None:
-        endpoint = client._vertex.endpoint  # this package's own resolved endpoint, with its project source
+        endpoint = client.vertex_endpoint  # the resolved endpoint, with its project source
         report.update(
             project=endpoint.project,
             project_source=endpoint.project_source,
@@ -648,6 +666,10 @@ def doctor(
         checks.append(_token_check(client, report))
         if call and all(check.ok for check in checks):
             checks.append(_call_check(client, call, origins))
+        if batch and all(check.ok for check in checks):
+            bucket = check_bucket(client)
+            report["batch"] = bucket.as_dict()
+            checks.append(Check("batch bucket", bucket.ok, f"{bucket.bucket or '(none)'}: {bucket.detail}"))
     report["checks"] = [asdict(check) for check in checks]
     report["ok"] = all(check.ok for check in checks)
     if as_json:

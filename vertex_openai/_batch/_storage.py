@@ -47,8 +47,9 @@ def bucket_location(bucket: str | None) -> Location:
     value = bucket if bucket is not None else os.environ.get(BUCKET_ENV)
     if not value:
         raise ValueError(
-            f"client.files and client.batches need a Cloud Storage location: set {BUCKET_ENV}="
-            "gs://bucket/prefix (a bucket in the batch job's region)."
+            "client.files and client.batches need a Cloud Storage location: pass "
+            f"batch_bucket='gs://bucket/prefix' to the client or set {BUCKET_ENV} (a bucket in the batch "
+            "job's region)."
         )
     name, prefix = parse_gs_uri(value, what="batch_bucket" if bucket is not None else BUCKET_ENV)
     return Location(name, prefix.strip("/"))
