@@ -20,14 +20,16 @@ def main() -> None:
         extra_body=gemini_options(thinking_config=ThinkingConfig(thinking_budget=2048)),
     )
     print("thinking_budget=2048:", budget.choices[0].message.content)
-    if budget.usage is not None:  # completion_tokens does not include thinking tokens
+    usage = budget.usage
+    if usage is not None:  # completion_tokens includes thinking, as OpenAI counts (and Google bills) it
+        thinking = usage.completion_tokens_details.reasoning_tokens if usage.completion_tokens_details else 0
         print(
             "tokens:",
-            budget.usage.prompt_tokens,
+            usage.prompt_tokens,
             "in,",
-            budget.usage.completion_tokens,
-            "out,",
-            budget.usage.total_tokens,
+            usage.completion_tokens,
+            f"out ({thinking} thinking),",
+            usage.total_tokens,
             "total",
         )
 

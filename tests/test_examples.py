@@ -19,7 +19,7 @@ EXPECTED = {
     "quickstart.py": [GREETING],
     "streaming.py": [GREETING, "final message role: assistant"],
     "async_concurrent.py": ["19 " + GREETING],
-    "thinking.py": ["reasoning_effort=low: " + GREETING, "tokens: 20 in, 12 out, 40 total"],
+    "thinking.py": ["reasoning_effort=low: " + GREETING, "tokens: 20 in, 20 out (8 thinking), 40 total"],
     "thought_tags.py": ["thoughts: Thinking it over carefully.", "answer: " + GREETING, "--- thought ---"],
     "function_calling.py": ["calling get_weather({'city': 'Paris'})", "The tools said: 18°C."],
     "image_understanding.py": [GREETING],

@@ -133,14 +133,23 @@ def test_tool_loop_over_two_turns_sends_the_signature_back(
     sent = chat_bodies(server)[-1]["messages"]
     assert [m["role"] for m in sent] == ["user", "assistant", "tool"]
     assert sent[1]["tool_calls"][0]["extra_content"] == {"google": {"thought_signature": SIGNATURE}}
-    assert sent[1]["tool_calls"][0]["id"] == calls[0].call_id == sent[2]["tool_call_id"]
+    # the call id carries its signature; the wire gets its short form (`call_<24 hex>`, 29 characters)
+    assert sent[1]["tool_calls"][0]["id"] == calls[0].call_id[:29] == sent[2]["tool_call_id"]
 
 
 def test_without_the_carrier_vertex_400_reaches_the_caller(
     client: VertexOpenAI, server: VertexServer, sa_credentials: service_account.Credentials
 ) -> None:
-    """The control for the test above: drop the reasoning item and Vertex's 400 comes back as itself."""
-    first = responses(client).create(model="gemini-3-pro-preview", input="Weather?", tools=TOOLS, store=False)
+    """The control for the test above: with no signature anywhere (ids that do not carry it, no
+    placeholders, no shared memory), Vertex's 400 comes back as itself."""
+
+    def plain() -> VertexOpenAI:
+        return make_client(server, sa_credentials).copy(signature_ids=False, placeholder_signatures=False)
+
+    with plain() as first_client:
+        first = responses(first_client).create(
+            model="gemini-3-pro-preview", input="Weather?", tools=TOOLS, store=False
+        )
     call = function_calls(first)[0]
     history: list[Any] = [
         {"role": "user", "content": "Weather?"},
@@ -148,7 +157,7 @@ def test_without_the_carrier_vertex_400_reaches_the_caller(
         {"type": "function_call_output", "call_id": call.call_id, "output": "1"},
     ]
     with (
-        make_client(server, sa_credentials) as fresh,
+        plain() as fresh,
         pytest.raises(openai.BadRequestError, match="missing a `thought_signature`") as caught,
     ):
         responses(fresh).create(model="gemini-3-pro-preview", input=history, tools=TOOLS, store=False)

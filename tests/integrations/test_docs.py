@@ -1,5 +1,5 @@
 """Every python block of docs/frameworks.md runs as written, against the Vertex-shaped local server,
-in the venv that has its framework (blocks of frameworks not installed here are not collected)."""
+in the venv that has its framework (blocks importing a module not installed here are not collected)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,17 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "frameworks.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
 
 
+def imports(block: str) -> list[str]:
+    """The modules a block imports that are not the standard library, pydantic or vertex_openai."""
+    names = re.findall(r"^(?:from|import) ([\w.]+)", block, flags=re.M)
+    return [str(name) for name in names if name.split(".")[0] not in {"asyncio", "pydantic", "vertex_openai"}]
+
+
 def framework(block: str) -> str:
-    """The first imported module that is not the standard library, pydantic or vertex_openai."""
-    for name in re.findall(r"^(?:from|import) ([\w.]+)", block, flags=re.M):
-        top = name.split(".")[0]
-        if top not in {"asyncio", "pydantic", "vertex_openai"}:
-            return str(name)
-    raise AssertionError(f"no framework import in:\n{block}")
+    """The first of `imports(block)`: the framework a block shows."""
+    found = imports(block)
+    assert found, f"no framework import in:\n{block}"
+    return found[0]
 
 
 def installed(name: str) -> bool:
@@ -34,7 +38,7 @@ def installed(name: str) -> bool:
 RUNNABLE = [
     pytest.param(block, id=f"{number}-{framework(block)}")
     for number, block in enumerate(BLOCKS)
-    if installed(framework(block))
+    if all(installed(name) for name in imports(block))  # every module it imports (an instrumentor too)
 ]
 
 

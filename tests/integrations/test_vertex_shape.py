@@ -29,14 +29,19 @@ def test_a_tool_call_without_its_signature_gets_vertex_400(google: Google) -> No
     )
     (call,) = first.choices[0].message.tool_calls or []
     dumped = call.model_dump()
-    rebuilt = {"id": call.id, "type": "function", "function": dumped["function"]}  # no extra_content
+    # no extra_content, and the id's short form (the full id carries the signature: see _sigid)
+    short = call.id[:29]
+    rebuilt = {"id": short, "type": "function", "function": dumped["function"]}
     history: list[Any] = [
         {"role": "user", "content": "Weather?"},
         {"role": "assistant", "tool_calls": [rebuilt]},
-        {"role": "tool", "tool_call_id": call.id, "content": "18°C"},
+        {"role": "tool", "tool_call_id": short, "content": "18°C"},
     ]
+    fresh = google.client(placeholder_signatures=False)  # no memory of the call, no dummy either
     with pytest.raises(openai.BadRequestError, match="missing a `thought_signature`"):
-        google.client().chat.completions.create(model=MODEL, messages=history, tools=TOOLS)  # a fresh client
+        fresh.chat.completions.create(model=MODEL, messages=history, tools=TOOLS)
+    # Google's documented dummy is accepted in its place (the default client sends it)
+    assert google.client().chat.completions.create(model=MODEL, messages=history, tools=TOOLS).choices
 
 
 def test_stream_is_vertex_shaped(google: Google) -> None:

@@ -61,6 +61,10 @@ def _missing_signature(name: str, block: int) -> Reply:
     return Reply(400, [{"error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}}])
 
 
+#: Google's documented dummy signatures for tool calls no Gemini model signed (Gemini 3 docs, "FAQs").
+DUMMY_SIGNATURES = ("context_engineering_is_the_way_to_go", "skip_thought_signature_validator")
+
+
 def _malformed_model() -> Reply:
     message = "Malformed publisher model name: expected format '<publisher>/<model>'"
     return Reply(400, [{"error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}}])
@@ -104,9 +108,12 @@ class VertexShape:
             return _malformed_model()
         messages: list[Any] = body.get("messages") or []
         turns = [m for m in messages if m.get("role") != "system"]
-        for block, message in enumerate(turns, start=1):
+        # Google's rule: in the current turn (after the last user message) the first tool call of each
+        # assistant step carries a signature Gemini gave, or one of Google's documented dummies
+        current = max((i for i, m in enumerate(turns) if m.get("role") == "user"), default=-1) + 1
+        for block, message in enumerate(turns[current:], start=current + 1):
             calls = message.get("tool_calls") if message.get("role") == "assistant" else None
-            if calls and _signature(calls[0]) not in self.signatures:
+            if calls and _signature(calls[0]) not in (*self.signatures, *DUMMY_SIGNATURES):
                 return _missing_signature(calls[0]["function"]["name"], block)
         with self.lock:
             self.bodies.append(body)

@@ -51,16 +51,19 @@ def status(finish_reason: Any) -> tuple[str, JSONObject | None]:
 
 
 def usage(chat_usage: object) -> JSONObject | None:
-    """Responses usage from chat usage. Vertex's `completion_tokens` leaves thinking out
-    (total = prompt + completion + thinking); Responses' `output_tokens` counts it."""
+    """Responses usage from chat usage. Vertex's `completion_tokens` may leave thinking out
+    (total = prompt + completion + thinking); Responses' `output_tokens` counts it. Usage the client
+    already billed (`_usage.bill_usage`: thinking moved into `completion_tokens`) adds up, so nothing
+    is counted twice: only tokens the total holds beyond prompt and completion are added."""
     if chat_usage is None:
         return None
     prompt = field(chat_usage, "prompt_tokens") or 0
     completion = field(chat_usage, "completion_tokens") or 0
     total = field(chat_usage, "total_tokens") or 0
+    unbilled = max(0, total - prompt - completion)
     reasoning = field(field(chat_usage, "completion_tokens_details"), "reasoning_tokens")
     if reasoning is None:
-        reasoning = max(0, total - prompt - completion)
+        reasoning = unbilled
     cached = field(field(chat_usage, "prompt_tokens_details"), "cached_tokens") or 0
     input_details: JSONObject = {"cached_tokens": cached}
     if _CACHE_WRITE:
@@ -68,9 +71,9 @@ def usage(chat_usage: object) -> JSONObject | None:
     return {
         "input_tokens": prompt,
         "input_tokens_details": input_details,
-        "output_tokens": completion + reasoning,
+        "output_tokens": completion + unbilled,
         "output_tokens_details": {"reasoning_tokens": reasoning},
-        "total_tokens": max(total, prompt + completion + reasoning),
+        "total_tokens": max(total, prompt + completion + unbilled),
     }
 
 
