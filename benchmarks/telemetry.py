@@ -1,7 +1,8 @@
 """Issue 20 item 2's per-attempt cost, measured: `python -m benchmarks.telemetry [--callgrind]`.
 
-`_telemetry.pipeline_step` runs once per attempt of every call. Measured with no span recording,
-for OpenTelemetry not loaded and loaded (an installed instrumentor that is not tracing this call):
+The pipeline's telemetry step (`_pipeline._telemetry_step`) runs once per attempt of every call.
+Measured with no span recording, for OpenTelemetry not loaded and loaded (an installed
+instrumentor that is not tracing this call):
 1. nanoseconds per call (best of 7 rounds of 200,000 calls), next to an empty Python call;
 2. `--callgrind`: instructions per call (difference of a 1,000-call and a 101,000-call run, so
    start-up is left out); compare with benchmarks/RESULTS.md's instructions per plain openai call.
@@ -28,23 +29,13 @@ for _ in range(int(sys.argv[1])):
 
 
 def step_and_arguments() -> tuple[object, object, object]:
-    # the module alone (it imports only the standard library), so that runs are not dominated by
-    # importing openai
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "vertex_openai" / "_telemetry.py"
-    spec = importlib.util.spec_from_file_location("_telemetry", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    pipeline_step = module.pipeline_step
+    from vertex_openai._pipeline import _telemetry_step  # the step as the pipeline runs it
 
     url = "https://aiplatform.googleapis.com/v1/projects/p/locations/global/endpoints/openapi"
     model = SimpleNamespace(wire="google/gemini-2.5-flash", requested="gemini-2.5-flash")
     attempt = SimpleNamespace(options=SimpleNamespace(url="/chat/completions"), model=model)
     setup = SimpleNamespace(endpoint=SimpleNamespace(base_url=url, project="p", location="global"))
-    return pipeline_step, attempt, setup
+    return _telemetry_step, attempt, setup
 
 
 def timing(loaded: bool) -> tuple[float, float]:

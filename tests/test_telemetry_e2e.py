@@ -3,7 +3,7 @@ model sent after aliases, project, location), sync and async, streamed and not, 
 
 The span is opened as openai instrumentors open theirs (current during the call, ended after the
 answer or the stream; under the newer conventions `gen_ai.provider.name` is written again right
-before `end()`). These tests need the client to run `_telemetry.pipeline_step` on every attempt
+before `end()`). These tests need the client to run the pipeline's telemetry step on every attempt
 and `:predict` embeddings to go through `_telemetry.traced_create`; with the real instrumentor:
 tests/integrations/test_opentelemetry.py.
 """

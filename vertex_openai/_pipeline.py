@@ -16,7 +16,7 @@ never by mutating what the caller passed in. The steps, in order:
 | `reasoning_effort` | chat, Gemini | `gemini.check_reasoning_effort`: values the model accepts |
 | `partner_notes` | chat | `_maas.ModelTable.check_request`: warnings such as Llama 4's max_tokens |
 | `service_tier` | every | `_tiers.apply_service_tier`: the tier as headers (the default on chat) |
-| `telemetry` | every | `_telemetry.pipeline_step`: the current GenAI span says Vertex (if one is open) |
+| `telemetry` | every | `_telemetry.annotate_span`: the current GenAI span says Vertex (if one is open) |
 
 To add a step: write it as a function of `(Attempt, Setup)` next to its rule, or here when it only
 adapts a rule to the options, and put it in `STEPS` with its routes.
@@ -174,6 +174,20 @@ def _service_tier(attempt: Attempt, setup: Setup) -> None:
     )
 
 
+def _telemetry_step(attempt: Attempt, setup: Setup) -> None:
+    if not _telemetry.is_loaded():
+        return
+    url = attempt.options.url
+    model = attempt.model
+    _telemetry.annotate_span(
+        url=url if "://" in url else setup.endpoint.base_url,
+        project=setup.endpoint.project,
+        location=setup.endpoint.location,
+        model=model.wire if model is not None else None,
+        requested_model=model.requested if model is not None else None,
+    )
+
+
 class Step(NamedTuple):
     name: str
     routes: frozenset[Route] | None  # None: every route
@@ -191,7 +205,7 @@ STEPS: tuple[Step, ...] = (
     Step("reasoning_effort", _CHAT, _reasoning_effort),
     Step("partner_notes", _CHAT, _partner_notes),
     Step("service_tier", None, _service_tier),
-    Step("telemetry", None, _telemetry.pipeline_step),
+    Step("telemetry", None, _telemetry_step),
 )
 
 

@@ -31,13 +31,10 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit
 
-if TYPE_CHECKING:
-    from ._pipeline import Attempt, Setup
-
-__all__ = ["ATTRIBUTES", "PROVIDER", "annotate_span", "pipeline_step", "traced_create"]
+__all__ = ["ATTRIBUTES", "PROVIDER", "annotate_span", "is_loaded", "traced_create"]
 
 _T = TypeVar("_T")
 
@@ -92,6 +89,11 @@ def annotate_span(
     ending.apply()
 
 
+def is_loaded() -> bool:
+    """Whether OpenTelemetry's API is imported at all (else no instrumentor can have opened a span)."""
+    return "opentelemetry.trace" in sys.modules
+
+
 def traced_create(
     create: object,
     instance: object,
@@ -135,22 +137,6 @@ def traced_create(
     given = {k: v for k, v in arguments.items() if v is not None and not isinstance(v, (NotGiven, Omit))}
     result: _T = wrapper(inside, instance, (), given)
     return result
-
-
-def pipeline_step(attempt: Attempt, setup: Setup) -> None:
-    """`_pipeline` step (every route, after the model step and anything that moves the attempt):
-    `annotate_span` for this attempt."""
-    if "opentelemetry.trace" not in sys.modules:
-        return
-    url = attempt.options.url
-    model = attempt.model
-    annotate_span(
-        url=url if "://" in url else setup.endpoint.base_url,
-        project=setup.endpoint.project,
-        location=setup.endpoint.location,
-        model=model.wire if model is not None else None,
-        requested_model=model.requested if model is not None else None,
-    )
 
 
 class _EndWithVertex:
