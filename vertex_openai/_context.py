@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ._endpoint import Endpoint
     from ._model import ResolvedModel
     from ._options import VertexOptions
-    from ._responses import ConversationStore
+    from ._responses._store import ConversationStore
 
 __all__ = ["ClientContext"]
 

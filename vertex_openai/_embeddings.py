@@ -34,7 +34,6 @@ from ._compat import http, raw_response_requested
 from ._util import JSONObject
 
 if TYPE_CHECKING:
-    from ._client import AsyncVertexOpenAI, VertexOpenAI
     from ._context import ClientContext
     from ._model import ResolvedModel
 
@@ -376,7 +375,7 @@ _Input: TypeAlias = "str | Iterable[str] | Iterable[int] | Iterable[Iterable[int
 class VertexEmbeddings(Embeddings):
     """openai's `Embeddings`, sending Google embedding models to Vertex's `:predict` route."""
 
-    def __init__(self, client: VertexOpenAI, context: ClientContext) -> None:
+    def __init__(self, client: openai.OpenAI, context: ClientContext) -> None:
         super().__init__(client)
         # our own reference (openai's `_client` attribute is private), untyped: openai's `post()` takes
         # the `post_parser` option, which its `RequestOptions` type leaves out
@@ -443,7 +442,7 @@ class VertexEmbeddings(Embeddings):
 class AsyncVertexEmbeddings(AsyncEmbeddings):
     """openai's `AsyncEmbeddings`, sending Google embedding models to Vertex's `:predict` route."""
 
-    def __init__(self, client: AsyncVertexOpenAI, context: ClientContext) -> None:
+    def __init__(self, client: openai.AsyncOpenAI, context: ClientContext) -> None:
         super().__init__(client)
         self._vertex_client: Any = client  # as in VertexEmbeddings
         self._target = native_target(context)  # a client's target never changes (copies are new clients)

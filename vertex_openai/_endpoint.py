@@ -112,6 +112,8 @@ def _explicit(base_url: str, *, project: str | None, location: str | None) -> En
     try:
         parts = urlsplit(base_url)
         parts.port  # noqa: B018 - raises ValueError for a port out of range
+        if "[" in parts.netloc:  # Python 3.10's urlsplit does not check a bracketed IPv6 host
+            ipaddress.IPv6Address((parts.hostname or "").split("%", 1)[0])
     except ValueError as exc:  # an invalid IPv6 host, a port that is not a number or out of range
         raise ValueError(f"base_url={base_url!r} is not a valid URL ({exc}).") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:

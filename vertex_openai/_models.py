@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Generator, Mappi
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
+import openai
 from openai import NOT_GIVEN, NotGiven
 from openai.pagination import AsyncPage, SyncPage
 from openai.resources.models import AsyncModels, Models
@@ -24,7 +25,6 @@ from ._compat import http
 from ._util import JSONObject
 
 if TYPE_CHECKING:
-    from ._client import AsyncVertexOpenAI, VertexOpenAI
     from ._context import ClientContext
 
 _P = TypeVar("_P", SyncPage[Model], AsyncPage[Model])
@@ -94,7 +94,7 @@ def _request_options(
 class VertexModels(Models):
     """openai's `Models`, answered from Vertex's publisher-model listing."""
 
-    def __init__(self, client: VertexOpenAI, context: ClientContext) -> None:
+    def __init__(self, client: openai.OpenAI, context: ClientContext) -> None:
         super().__init__(client)
         self._context = context
         # our own reference (openai's `_client` attribute is private), untyped: openai's `get()` takes
@@ -152,7 +152,7 @@ class VertexModels(Models):
 class AsyncVertexModels(AsyncModels):
     """openai's `AsyncModels`, answered from Vertex's publisher-model listing."""
 
-    def __init__(self, client: AsyncVertexOpenAI, context: ClientContext) -> None:
+    def __init__(self, client: openai.AsyncOpenAI, context: ClientContext) -> None:
         super().__init__(client)
         self._context = context
         self._vertex_client: Any = client  # as in VertexModels

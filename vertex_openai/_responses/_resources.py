@@ -30,7 +30,6 @@ from ._response import to_response
 from ._store import ConversationStore, StoredResponse
 
 if TYPE_CHECKING:
-    from .._client import AsyncVertexOpenAI, VertexOpenAI
     from .._context import ClientContext
 
 __all__ = ["AsyncResponses", "Responses", "UnknownResponseError", "served_on_responses"]
@@ -234,7 +233,7 @@ class AsyncBridgedStream(openai.AsyncStream[ResponseStreamEvent]):
 class Responses(_OpenAIResponses):
     """openai's `Responses`, answered by Gemini through chat completions (see the module docstring)."""
 
-    def __init__(self, client: VertexOpenAI, context: ClientContext) -> None:
+    def __init__(self, client: openai.OpenAI, context: ClientContext) -> None:
         super().__init__(client)
         self._bridge = _Bridge(context)
         self._chat = client.chat.completions
@@ -295,7 +294,7 @@ class Responses(_OpenAIResponses):
 class AsyncResponses(_OpenAIAsyncResponses):
     """openai's `AsyncResponses`, answered by Gemini through chat completions."""
 
-    def __init__(self, client: AsyncVertexOpenAI, context: ClientContext) -> None:
+    def __init__(self, client: openai.AsyncOpenAI, context: ClientContext) -> None:
         super().__init__(client)
         self._bridge = _Bridge(context)
         self._chat = client.chat.completions
