@@ -134,6 +134,11 @@ def contenders(endpoint: Endpoint, google: Google, *, use_async: bool = False) -
 
         provider = vertex(credentials=google.credentials(), base_url=BASE_URL)
         out["openai-provider"] = plain_cls(provider=provider, http_client=make())  # type: ignore[call-arg]
+        # google-auth's own fix for the blocking refresh: refresh in the background from STALE on
+        nonblocking = google.credentials()
+        nonblocking.with_non_blocking_refresh()  # sets the flag on these credentials (returns None)
+        provider = vertex(credentials=nonblocking, base_url=BASE_URL)
+        out["openai-provider-nonblocking"] = plain_cls(provider=provider, http_client=make())  # type: ignore[call-arg]
     out["refresher-proxy"] = RefresherProxy(
         plain_cls(api_key="not-yet", base_url=BASE_URL, http_client=make()), google.credentials()
     )

@@ -25,7 +25,9 @@ HERE = Path(__file__).resolve().parent
 READING = [
     "- Contenders: `plain` is `openai.OpenAI` with a static key (no Google auth: the floor);",
     "  `openai-provider` is `openai.OpenAI(provider=openai.providers.vertex.vertex(...))` with the same",
-    "  credentials and base URL; `refresher-proxy` refreshes in `__getattr__` when the credentials are not",
+    "  credentials and base URL, and `openai-provider-nonblocking` the same with google-auth's",
+    "  `credentials.with_non_blocking_refresh()` (refresh in the background from STALE on, no lock held",
+    "  across the token request); `refresher-proxy` refreshes in `__getattr__` when the credentials are not",
     "  `valid`, as Google's sample does. All use real google-auth service-account credentials (a key made",
     "  for the run) against a local token server, and an in-memory Vertex endpoint (no sockets).",
     "- Wall-clock ratios on this shared 2-core machine move by about +-3% between identical rounds, the",

@@ -383,7 +383,7 @@ def short_tokens(smoke: bool) -> dict[str, Any]:
 def _contender_names() -> list[str]:
     names = ["plain", "vertex-openai"]
     if common.has_provider():
-        names.append("openai-provider")
+        names += ["openai-provider", "openai-provider-nonblocking"]
     return [*names, "refresher-proxy"]
 
 
