@@ -10,7 +10,7 @@ async classes differ only in types and in how they wait.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -32,7 +32,8 @@ from ._auth import (
 from ._batch import AsyncVertexBatches, AsyncVertexFiles, VertexBatches, VertexFiles
 from ._compat import AsyncHooks, BaseClient, Decoder, FinalRequestOptions, SyncHooks, http
 from ._embeddings import AsyncVertexEmbeddings, VertexEmbeddings
-from ._endpoint import Endpoint, resolve_endpoint
+from ._endpoint import Endpoint, location_of, resolve_endpoint
+from ._failover import Failover
 from ._maas import ModelTable, PartnerModel
 from ._model import ModelResolver
 from ._models import AsyncVertexModels, VertexModels
@@ -140,7 +141,13 @@ class _Vertex:
         self.resolve = ModelResolver(
             options.model_aliases, self.models, openapi_route=self.endpoint.openapi_route
         )
-        self.auth = GoogleAuth(shared.auth, self.endpoint.base_url)  # signs each attempt (see _signing)
+        self.failover = (
+            Failover(self.endpoint, options.fallback_locations, self.models)
+            if options.fallback_locations
+            else None
+        )
+        # signs each attempt (see _signing); notes each 429 RESOURCE_EXHAUSTED for failover
+        self.auth = GoogleAuth(shared.auth, self.endpoint.base_url, self.failover)
         self.pipeline = Pipeline(
             Setup(
                 endpoint=self.endpoint,
@@ -155,6 +162,7 @@ class _Vertex:
                     argument="default_service_tier",
                 ),
                 default_timeout=default_timeout,
+                failover=self.failover,
             )
         )
 
@@ -203,8 +211,18 @@ class _Vertex:
     def status_error(
         self, make: Callable[..., openai.APIStatusError], err_msg: str, body: object, response: http.Response
     ) -> openai.APIStatusError:
+        location, note = self.endpoint.location, None
+        if self.failover is not None:
+            note = self.failover.note(response)
+            location = location_of(str(response.request.url)) or location  # the one that answered
         return _errors.shape_status_error(
-            make, err_msg, body=body, response=response, location=self.endpoint.location, models=self.models
+            make,
+            err_msg,
+            body=body,
+            response=response,
+            location=location,
+            models=self.models,
+            note=note,
         )
 
     def received(self, data: object) -> object:
@@ -274,6 +292,7 @@ class _VertexClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
         placeholder_signatures: bool | None = None,
         signature_ids: bool | None = None,
         batch_bucket: str | None = None,
+        fallback_locations: Sequence[str] | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         http_client: _HttpxClientT | None = None,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -405,6 +424,7 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
         placeholder_signatures: bool = True,
         signature_ids: bool = True,
         batch_bucket: str | None = None,
+        fallback_locations: Sequence[str] | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
@@ -431,6 +451,8 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
         thought signature through any stored history.
         `batch_bucket` (`gs://bucket/prefix`, else env `VERTEX_OPENAI_BATCH_BUCKET`) holds the files of
         `client.files` / `client.batches`.
+        `fallback_locations` (e.g. `["us-east5", "global"]`): after a 429 RESOURCE_EXHAUSTED, openai's
+        next retry goes to the next of these locations (docs/failover.md); each call starts at `location`.
         """
         vertex = _vertex(
             locals(),
@@ -510,6 +532,7 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[object]], As
         placeholder_signatures: bool = True,
         signature_ids: bool = True,
         batch_bucket: str | None = None,
+        fallback_locations: Sequence[str] | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,

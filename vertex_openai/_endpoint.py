@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 API_VERSIONS = ("v1", "v1beta1")
 
@@ -25,6 +25,8 @@ _PATH_RE = re.compile(
     r"/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/endpoints/(?P<endpoint>[^/]+)"
 )
 _MULTI_REGIONS = ("us", "eu")
+# the location segment of a Vertex URL's path (base URL, `:predict`, a caller's absolute URL)
+_LOCATION_PATH_RE = re.compile(r"/projects/[^/]+/locations/(?P<location>[^/?#]+)")
 
 ProjectSource = Literal[
     "argument", "GOOGLE_CLOUD_PROJECT", "credentials", "application default credentials", "base_url"
@@ -154,8 +156,13 @@ def _check_project(project: str) -> None:
         )
 
 
+def is_location(value: str) -> bool:
+    """Whether `value` is spelled like a Vertex AI location (`global`, `us`, `us-central1`, ...)."""
+    return bool(_LOCATION_RE.fullmatch(value)) and not value.endswith("-")
+
+
 def _check_location(location: str) -> None:
-    if not _LOCATION_RE.fullmatch(location) or location.endswith("-"):
+    if not is_location(location):
         raise ValueError(
             f"location={location!r} is not a Vertex AI location; use 'global', a region such as "
             "'us-central1', or the multi-regions 'us' / 'eu'."
@@ -167,3 +174,44 @@ def origin(url: str) -> tuple[str, str, int]:
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def location_of(url: str) -> str | None:
+    """The location a Vertex URL's path names (`.../projects/{p}/locations/{l}/...`), or None."""
+    found = _LOCATION_PATH_RE.search(urlsplit(url).path)
+    return found["location"] if found else None
+
+
+def for_location(url: str, location: str) -> str:
+    """`url`, a Vertex URL for one location, rebuilt for `location` (failover, see `_failover`).
+
+    The path's `/locations/{l}` segment is swapped; so is the host when it is Google's host for `l`
+    (`host_for`), or starts with `{l}-aiplatform` (a Private Service Connect or other regional name:
+    the prefix is swapped, or dropped for `global`; a `global` PSC name `aiplatform-*.p.googleapis.com`
+    gets the region's prefix). Another host (a gateway, a local server) is kept. ValueError when
+    the path names no location.
+    """
+    parts = urlsplit(url)
+    found = _LOCATION_PATH_RE.search(parts.path)
+    if found is None:
+        raise ValueError(f"{url} has no /locations/{{location}}/ segment to swap.")
+    current = found["location"]
+    path = parts.path[: found.start("location")] + location + parts.path[found.end("location") :]
+    host = parts.hostname or ""
+    moved = _host_for_location(host, current, location)
+    netloc = parts.netloc
+    if moved != host:
+        netloc = moved + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, path, parts.query, parts.fragment))
+
+
+def _host_for_location(host: str, current: str, location: str) -> str:
+    if host == host_for(current):
+        return host_for(location)
+    if current != "global" and host.startswith(f"{current}-aiplatform"):
+        rest = host[len(current) + 1 :]  # "aiplatform..."
+    elif current == "global" and host.startswith("aiplatform-") and host.endswith(".p.googleapis.com"):
+        rest = host
+    else:
+        return host
+    return rest if location == "global" else f"{location}-{rest}"

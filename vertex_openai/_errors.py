@@ -109,16 +109,19 @@ def shape_status_error(
     response: http.Response,
     location: str | None,
     models: ModelTable | None = None,
+    note: str | None = None,
 ) -> _E:
-    """Build openai's status error from a Vertex body: unwrapped, with Google's message and a hint."""
+    """Build openai's status error from a Vertex body: unwrapped, with Google's message and a hint
+    (`note`: what else the message says, such as the locations failover tried)."""
     error = vertex_error(body)
     by_request = response_hint(response, location=location, table=models)  # route, model, tier
+    after = f" ({note})" if note else ""
     if error is None:
         text = f"{err_msg} (hint: {by_request})" if by_request else err_msg
-        return make(text, body=body, response=response)
+        return make(text + after, body=body, response=response)
     message = str(error.get("message") or error.get("status") or "")
     text = f"Error code: {response.status_code} - {message}"
     fix = by_request or hint(response.status_code, message, location=location, reason=_reason(error))
     if fix:
         text += f" (hint: {fix})"
-    return make(text, body=error, response=response)
+    return make(text + after, body=error, response=response)

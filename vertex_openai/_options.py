@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from ._endpoint import API_VERSIONS
+from ._endpoint import API_VERSIONS, is_location
 from ._maas import ModelTable, PartnerModel
 from ._tiers import check_tier
 
@@ -47,6 +47,8 @@ class VertexOptions:
     #: `gs://bucket/prefix` for batch files (`client.files` / `client.batches`); None: env
     #: VERTEX_OPENAI_BATCH_BUCKET when used
     batch_bucket: str | None = None
+    #: locations tried in turn after a 429 RESOURCE_EXHAUSTED (within openai's retries; see `_failover`)
+    fallback_locations: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, arguments: Mapping[str, Any]) -> VertexOptions:
@@ -94,6 +96,9 @@ class VertexOptions:
         )
         check_tier(self.default_service_tier, location=None, argument="default_service_tier")
         object.__setattr__(self, "partner_models", ModelTable(self.partner_models).extra)
+        object.__setattr__(
+            self, "fallback_locations", _fallback_locations(self.fallback_locations, self.location)
+        )
 
     def changed(self, changes: Mapping[str, object]) -> VertexOptions:
         """These options with the given ones changed (None keeps a value; `copy()`'s rule). Moving to
@@ -117,6 +122,33 @@ def _optional_text(value: object, name: str) -> None:
         raise TypeError(f"{name} must be a str or None, not {type(value).__name__}.")
     if not value.strip():
         raise ValueError(f"{name} must not be empty; leave it out (None) to use the default.")
+
+
+def _fallback_locations(value: object, location: str | None) -> tuple[str, ...]:
+    """`fallback_locations` as a tuple: a list or tuple of distinct locations other than `location`."""
+    if value is None:
+        return ()
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(
+            "fallback_locations must be a list of Vertex AI locations such as ['us-east5', 'global'], "
+            f"not {type(value).__name__}."
+        )
+    for item in value:
+        if not isinstance(item, str):
+            raise TypeError(f"fallback_locations must hold location names (str), not {type(item).__name__}.")
+        if not is_location(item):
+            raise ValueError(
+                f"fallback_locations holds {item!r}, which is not a Vertex AI location; use 'global', a "
+                "region such as 'us-east5', or the multi-regions 'us' / 'eu'."
+            )
+    if len(set(value)) != len(value):
+        twice = sorted({item for item in value if value.count(item) > 1})
+        raise ValueError(f"fallback_locations names {', '.join(map(repr, twice))} more than once.")
+    if location is not None and location in value:
+        raise ValueError(
+            f"fallback_locations must not name the client's own location {location!r} (it is tried first)."
+        )
+    return tuple(value)
 
 
 def check_mapping(value: _M, name: str, expected: str) -> _M:

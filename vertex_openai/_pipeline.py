@@ -16,6 +16,7 @@ never by mutating what the caller passed in. The steps, in order:
 | `reasoning_effort` | chat, Gemini | `gemini.check_reasoning_effort`: values the model accepts |
 | `partner_notes` | chat | `_maas.ModelTable.check_request`: warnings such as Llama 4's max_tokens |
 | `service_tier` | every | `_tiers.apply_service_tier`: the tier as headers (the default on chat) |
+| `failover` | every | `_failover.Failover.route`: the attempt's location after a 429 RESOURCE_EXHAUSTED |
 | `telemetry` | every | `_telemetry.annotate_span`: the current GenAI span says Vertex (if one is open) |
 
 To add a step: write it as a function of `(Attempt, Setup)` next to its rule, or here when it only
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal, NamedTuple
 
 import openai
@@ -33,6 +35,7 @@ import openai
 from . import _body, _telemetry, _tiers
 from ._compat import FinalRequestOptions
 from ._endpoint import Endpoint, origin
+from ._failover import Failover
 from ._maas import ModelTable
 from ._model import ModelResolver, ResolvedModel
 from ._schema import gemini_schemas
@@ -71,10 +74,16 @@ class Setup:
     placeholder_signatures: bool  # Google's placeholder for unsigned calls of a Gemini 3 turn
     service_tier: str | None  # the client's default tier for chat calls
     default_timeout: bool  # the client's timeout is openai's default (Flex may then take 30 minutes)
+    failover: Failover | None = None  # `fallback_locations`: where each attempt goes (None: no failover)
 
     @property
     def origin(self) -> tuple[str, str, int]:
         return origin(self.endpoint.base_url)
+
+    @cached_property
+    def origins(self) -> frozenset[tuple[str, str, int]]:
+        """The origins requests may go to: the base URL's, and each fallback location's."""
+        return self.failover.origins if self.failover is not None else frozenset({self.origin})
 
 
 @dataclass
@@ -84,6 +93,7 @@ class Attempt:
     options: FinalRequestOptions
     route: Route
     model: ResolvedModel | None = None
+    location: str | None = None  # the attempt's location, with failover on (None: the client's)
 
     @property
     def body(self) -> Mapping[str, object] | None:
@@ -99,7 +109,7 @@ class Attempt:
 def _origin(attempt: Attempt, setup: Setup) -> None:
     url = attempt.options.url
     # A relative URL always joins onto the base URL; only an absolute one can leave its origin.
-    if "://" in url and origin(url) != setup.origin:
+    if "://" in url and origin(url) not in setup.origins:
         raise openai.OpenAIError(
             f"Refusing to send Google credentials to {url}: this client only talks to "
             f"{setup.endpoint.base_url}."
@@ -174,6 +184,11 @@ def _service_tier(attempt: Attempt, setup: Setup) -> None:
     )
 
 
+def _failover(attempt: Attempt, setup: Setup) -> None:
+    if setup.failover is not None:
+        attempt.location = setup.failover.route(attempt.options, attempt.model)
+
+
 def _telemetry_step(attempt: Attempt, setup: Setup) -> None:
     if not _telemetry.is_loaded():
         return
@@ -182,7 +197,7 @@ def _telemetry_step(attempt: Attempt, setup: Setup) -> None:
     _telemetry.annotate_span(
         url=url if "://" in url else setup.endpoint.base_url,
         project=setup.endpoint.project,
-        location=setup.endpoint.location,
+        location=attempt.location or setup.endpoint.location,
         model=model.wire if model is not None else None,
         requested_model=model.requested if model is not None else None,
     )
@@ -205,6 +220,7 @@ STEPS: tuple[Step, ...] = (
     Step("reasoning_effort", _CHAT, _reasoning_effort),
     Step("partner_notes", _CHAT, _partner_notes),
     Step("service_tier", None, _service_tier),
+    Step("failover", None, _failover),
     Step("telemetry", None, _telemetry_step),
 )
 

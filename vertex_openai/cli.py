@@ -5,6 +5,7 @@
     vertex-openai migrate PATH... [--write] [--diff] [--json] [--quiet]   OpenAI-library code to VertexOpenAI
 
 Both take `--project`, `--location`, `--base-url` and `--debug`; `vertex-openai --version`.
+`doctor --fallback-locations us-east5,global` also checks and shows the client's `fallback_locations`.
 Exit codes: 0 success; 1 a check, the token or the call failed; 2 wrong usage; 130 interrupted.
 A failure is one line on stderr (`--debug` adds the traceback); the library keeps raising as usual.
 """
@@ -119,6 +120,12 @@ def _add_doctor(commands: _Commands, common: argparse.ArgumentParser) -> None:
     command.add_argument("--call", metavar="MODEL", help="also make one tiny request to MODEL")
     command.add_argument("--json", action="store_true", help="print the report as JSON")
     command.add_argument(
+        "--fallback-locations",
+        metavar="LOC[,LOC...]",
+        type=_locations,
+        help="the client's fallback_locations (tried after a 429 RESOURCE_EXHAUSTED), to check and show",
+    )
+    command.add_argument(
         "--batch",
         action="store_true",
         help="also check the batch bucket (batch_bucket / VERTEX_OPENAI_BATCH_BUCKET): write, read, delete",
@@ -131,8 +138,14 @@ def _add_doctor(commands: _Commands, common: argparse.ArgumentParser) -> None:
             call=args.call,
             as_json=args.json,
             batch=args.batch,
+            fallback_locations=args.fallback_locations,
         )
     )
+
+
+def _locations(value: str) -> list[str]:
+    """`us-east5,global` as a list (each name is checked by the client, naming fallback_locations)."""
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def _add_chat(commands: _Commands, common: argparse.ArgumentParser) -> None:
@@ -630,9 +643,10 @@ def doctor(
     call: str | None = None,
     as_json: bool = False,
     batch: bool = False,
+    fallback_locations: Sequence[str] | None = None,
 ) -> int:
     """Print what the client would resolve and each failure with its cause and fix (`batch`: also
-    check the batch bucket)."""
+    check the batch bucket; `fallback_locations`: the client's, checked and shown)."""
     report: JSONObject = {}
     checks: list[Check] = []
     origins = Origins.of(project, location, base_url)
@@ -642,7 +656,13 @@ def doctor(
         checks.append(_check(problem[0], problem[1]))
     else:
         try:
-            client = VertexOpenAI(project=project, location=location, base_url=base_url, max_retries=0)
+            client = VertexOpenAI(
+                project=project,
+                location=location,
+                base_url=base_url,
+                max_retries=0,
+                fallback_locations=fallback_locations,
+            )
         except CredentialsNotFoundError as exc:
             checks.append(_check("credentials", diagnose(exc)))
         except OSError as exc:  # a credentials file that cannot be read (a folder, no permission)
@@ -658,6 +678,8 @@ def doctor(
             location_source=origins.of_value("location") or ("base_url" if base_url else "default"),
             base_url=str(client.base_url),
         )
+        if client.vertex_options.fallback_locations:
+            report["fallback_locations"] = list(client.vertex_options.fallback_locations)
         if _is_psc(str(client.base_url)):
             report["endpoint"] = f"Private Service Connect ({_host(str(client.base_url))})"
         where = location_problem(client.location, origins) if base_url is None and client.location else None
@@ -754,14 +776,17 @@ def _call_check(client: VertexOpenAI, model: str, origins: Origins) -> Check:
 def _print_report(report: JSONObject, checks: list[Check], out: TextIO) -> None:
     color = out.isatty() and not os.environ.get("NO_COLOR")
     paint = {True: "\033[32m", False: "\033[31m"}
-    labels = {"credential_type": "kind"}
-    names = ("project", "location", "base_url", "endpoint", "credentials", "credential_type", "principal")
+    labels = {"credential_type": "kind", "fallback_locations": "fallbacks"}
+    names: tuple[str, ...] = ("project", "location", "fallback_locations", "base_url", "endpoint")
+    names = (*names, "credentials", "credential_type", "principal")
     for name in (*names, "impersonates", "quota_project", "token_expiry"):
         if name in report:
             value = report[name]
             source = report.get(f"{name}_source")
             if source and value is not None and name in ("project", "location", "quota_project"):
                 value = f"{value} (from {'--' + name if source == 'argument' else source})"
+            if name == "fallback_locations" and isinstance(value, list):
+                value = ", ".join(map(str, value))
             label = labels.get(name, name.replace("_", " "))
             out.write(f"{label:14} {value if value is not None else 'none'}\n")
     for check in checks:
