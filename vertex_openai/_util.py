@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar, cast
 
 #: A JSON object as the client reads and writes request and response bodies.
 JSONObject: TypeAlias = "dict[str, object]"
@@ -28,3 +28,12 @@ def field(obj: object, name: str) -> Any:
     if isinstance(obj, Mapping):
         return obj.get(name)
     return getattr(obj, name, None)
+
+
+_T = TypeVar("_T")
+
+
+def typed_as(original: _T, implementation: object) -> _T:
+    """`implementation`, typed as `original`: an override that keeps the overridden attribute's type
+    (openai's method signatures differ by major; the override takes their keywords as given)."""
+    return cast("_T", implementation)

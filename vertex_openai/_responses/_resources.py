@@ -21,7 +21,7 @@ from openai.types.responses import ParsedResponse, Response, ResponseStreamEvent
 from .._compat import json_chunks
 from .._maas import ModelTable
 from .._model import ModelResolver
-from .._util import JSONObject
+from .._util import JSONObject, typed_as
 from ._common import given
 from ._events import EventTranslator
 from ._raw import AsyncRawView, RawView
@@ -127,7 +127,9 @@ def _parse_params(kwargs: JSONObject) -> tuple[JSONObject, Any]:
     return params, parse_as or text_format
 
 
-def _parsed(response: Response, text_format: Any) -> ParsedResponse[Any]:
+def _parsed(response: object, text_format: Any) -> ParsedResponse[Any]:
+    if not isinstance(response, Response):  # parse() never streams: create() answered a Response
+        raise TypeError(f"expected a Response to parse, got {type(response).__name__}")
     data: dict[str, Any] = response.to_dict()
     for item in data["output"]:
         if item["type"] == "message":
@@ -262,33 +264,39 @@ class Responses(_OpenAIResponses):
     def _remember_stream(self, translator: EventTranslator) -> None:
         self._bridge.remember(translator.bridged, translator.response, translator.assistant)
 
-    if not TYPE_CHECKING:  # type checkers keep openai's own signatures, which differ by openai major
+    # openai's own signatures differ by major: each override keeps the base method's type
+    # (`typed_as`) and takes its keywords as given, whatever the installed openai names.
+    def _create_call(self, **kwargs: object) -> object:
+        return self._create(kwargs)
 
-        def create(self, **kwargs):
-            return self._create(kwargs)
+    def _parse_call(self, **kwargs: object) -> object:
+        params, text_format = _parse_params(kwargs)
+        if params.get("stream"):
+            raise UnsupportedParameterError("stream", "use responses.stream(text_format=...)")
+        return _parsed(self._create(params), text_format)
 
-        def parse(self, **kwargs):
-            params, text_format = _parse_params(kwargs)
-            if params.get("stream"):
-                raise UnsupportedParameterError("stream", "use responses.stream(text_format=...)")
-            return _parsed(self._create(params), text_format)
+    def _retrieve_call(self, response_id: str, *, stream: object = None, **kwargs: object) -> Response:
+        return self._bridge.retrieve(response_id, stream)
 
-        def retrieve(self, response_id, *, stream=None, **kwargs):
-            return self._bridge.retrieve(response_id, stream)
+    def _delete_call(self, response_id: str, **kwargs: object) -> None:
+        self._bridge.delete(response_id)
 
-        def delete(self, response_id, **kwargs):
-            self._bridge.delete(response_id)
+    def _cancel_call(self, response_id: str, **kwargs: object) -> Response:
+        raise UnsupportedParameterError("cancel", "bridged responses are never background jobs")
 
-        def cancel(self, response_id, **kwargs):
-            raise UnsupportedParameterError("cancel", "bridged responses are never background jobs")
+    def _raw_view(self) -> RawView:
+        return RawView(self, streaming=False, bridged=self._bridge.bridged)
 
-        @property
-        def with_raw_response(self):
-            return RawView(self, streaming=False, bridged=self._bridge.bridged)
+    def _streaming_view(self) -> RawView:
+        return RawView(self, streaming=True, bridged=self._bridge.bridged)
 
-        @property
-        def with_streaming_response(self):
-            return RawView(self, streaming=True, bridged=self._bridge.bridged)
+    create = typed_as(_OpenAIResponses.create, _create_call)
+    parse = typed_as(_OpenAIResponses.parse, _parse_call)
+    retrieve = typed_as(_OpenAIResponses.retrieve, _retrieve_call)
+    delete = typed_as(_OpenAIResponses.delete, _delete_call)
+    cancel = typed_as(_OpenAIResponses.cancel, _cancel_call)
+    with_raw_response = typed_as(_OpenAIResponses.with_raw_response, property(_raw_view))
+    with_streaming_response = typed_as(_OpenAIResponses.with_streaming_response, property(_streaming_view))
 
 
 class AsyncResponses(_OpenAIAsyncResponses):
@@ -324,30 +332,36 @@ class AsyncResponses(_OpenAIAsyncResponses):
     def _remember_stream(self, translator: EventTranslator) -> None:
         self._bridge.remember(translator.bridged, translator.response, translator.assistant)
 
-    if not TYPE_CHECKING:
+    async def _create_call(self, **kwargs: object) -> object:
+        return await self._create(kwargs)
 
-        async def create(self, **kwargs):
-            return await self._create(kwargs)
+    async def _parse_call(self, **kwargs: object) -> object:
+        params, text_format = _parse_params(kwargs)
+        if params.get("stream"):
+            raise UnsupportedParameterError("stream", "use responses.stream(text_format=...)")
+        return _parsed(await self._create(params), text_format)
 
-        async def parse(self, **kwargs):
-            params, text_format = _parse_params(kwargs)
-            if params.get("stream"):
-                raise UnsupportedParameterError("stream", "use responses.stream(text_format=...)")
-            return _parsed(await self._create(params), text_format)
+    async def _retrieve_call(self, response_id: str, *, stream: object = None, **kwargs: object) -> Response:
+        return self._bridge.retrieve(response_id, stream)
 
-        async def retrieve(self, response_id, *, stream=None, **kwargs):
-            return self._bridge.retrieve(response_id, stream)
+    async def _delete_call(self, response_id: str, **kwargs: object) -> None:
+        self._bridge.delete(response_id)
 
-        async def delete(self, response_id, **kwargs):
-            self._bridge.delete(response_id)
+    async def _cancel_call(self, response_id: str, **kwargs: object) -> Response:
+        raise UnsupportedParameterError("cancel", "bridged responses are never background jobs")
 
-        async def cancel(self, response_id, **kwargs):
-            raise UnsupportedParameterError("cancel", "bridged responses are never background jobs")
+    def _raw_view(self) -> AsyncRawView:
+        return AsyncRawView(self, streaming=False, bridged=self._bridge.bridged)
 
-        @property
-        def with_raw_response(self):
-            return AsyncRawView(self, streaming=False, bridged=self._bridge.bridged)
+    def _streaming_view(self) -> AsyncRawView:
+        return AsyncRawView(self, streaming=True, bridged=self._bridge.bridged)
 
-        @property
-        def with_streaming_response(self):
-            return AsyncRawView(self, streaming=True, bridged=self._bridge.bridged)
+    create = typed_as(_OpenAIAsyncResponses.create, _create_call)
+    parse = typed_as(_OpenAIAsyncResponses.parse, _parse_call)
+    retrieve = typed_as(_OpenAIAsyncResponses.retrieve, _retrieve_call)
+    delete = typed_as(_OpenAIAsyncResponses.delete, _delete_call)
+    cancel = typed_as(_OpenAIAsyncResponses.cancel, _cancel_call)
+    with_raw_response = typed_as(_OpenAIAsyncResponses.with_raw_response, property(_raw_view))
+    with_streaming_response = typed_as(
+        _OpenAIAsyncResponses.with_streaming_response, property(_streaming_view)
+    )
