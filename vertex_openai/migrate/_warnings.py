@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
 import libcst as cst
 
 from ._report import Finding
 from ._urls import literal
 
-if TYPE_CHECKING:
-    from ._python import _Migration
+
+class Migration(Protocol):
+    """What the scan reads of `_python._Migration` (a protocol: no import back into `_python`)."""
+
+    @property
+    def module(self) -> cst.Module: ...
+
+    @property
+    def parents(self) -> Mapping[cst.CSTNode, cst.CSTNode]: ...
+
+    def line(self, node: cst.CSTNode) -> int: ...
+
+    def names(self, node: cst.CSTNode) -> set[str]: ...
+
+    def code(self, node: cst.CSTNode) -> str: ...
+
 
 _MODULE_CLIENT = (
     "openai.api_key",
@@ -95,14 +110,14 @@ REGION_VAR = (
 )
 
 
-def scan(migration: _Migration) -> list[Finding]:
+def scan(migration: Migration) -> list[Finding]:
     visitor = _Scan(migration)
     migration.module.visit(visitor)
     return visitor.found
 
 
 class _Scan(cst.CSTVisitor):
-    def __init__(self, migration: _Migration) -> None:
+    def __init__(self, migration: Migration) -> None:
         super().__init__()
         self.m = migration
         self.found: list[Finding] = []
