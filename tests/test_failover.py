@@ -11,13 +11,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import openai
 import pytest
 from fake_gemini import GREETING, gemini_reply
-from fakes import STATIC_TOKEN, Reply, VertexServer
+from fakes import STATIC_TOKEN, Reply, VertexServer, _Server
 from harness import LocalGoogle
 from modes import MODES, EitherClient, Mode
 
@@ -193,7 +197,87 @@ def test_an_error_at_a_fallback_names_the_way_it_came(gemini: VertexServer) -> N
     assert "locations tried: us-central1, us-east5; the last one answered this" in str(caught.value)
 
 
+class PerCallServer:
+    """Answers 429 RESOURCE_EXHAUSTED to the first attempt of each call whose prompt starts with "move",
+    then completions; records (prompt, location) of each request, so concurrent calls can be told apart."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.seen: list[tuple[str, str]] = []
+        self.server = _Server(self._handle)
+        self.base_url = f"{self.server.url}/v1/projects/test-project/locations/{PRIMARY}/endpoints/openapi"
+
+    def _handle(self, handler: BaseHTTPRequestHandler, raw: bytes) -> Reply:
+        body = json.loads(raw)
+        prompt = body["messages"][0]["content"]
+        with self.lock:
+            first = all(seen != prompt for seen, _ in self.seen)
+            self.seen.append((prompt, location_of(handler.path) or ""))
+        if first and prompt.startswith("move"):
+            return exhausted()
+        time.sleep(0.01)  # keep calls overlapping
+        return gemini_reply(body)
+
+    def where(self, prompt: str) -> list[str]:
+        return [location for seen, location in self.seen if seen == prompt]
+
+
+@pytest.fixture
+def per_call() -> Iterator[PerCallServer]:
+    server = PerCallServer()
+    yield server
+    server.server.close()
+
+
+def prompts(count: int) -> list[str]:
+    return [f"{'move' if n % 2 else 'stay'} {n}" for n in range(count)]
+
+
+def test_concurrent_threads_keep_their_own_calls_apart(per_call: PerCallServer) -> None:
+    client = VertexOpenAI(
+        access_token=STATIC_TOKEN, base_url=per_call.base_url, fallback_locations=["global"]
+    )
+
+    def call(prompt: str) -> None:
+        client.chat.completions.create(
+            model="gemini-2.5-flash", messages=[{"role": "user", "content": prompt}]
+        )
+
+    with client, ThreadPoolExecutor(8) as pool:
+        list(pool.map(call, prompts(16)))
+    for prompt in prompts(16):
+        assert per_call.where(prompt) == ([PRIMARY, "global"] if prompt.startswith("move") else [PRIMARY])
+
+
+def test_concurrent_tasks_keep_their_own_calls_apart(per_call: PerCallServer) -> None:
+    async def run() -> None:
+        client = AsyncVertexOpenAI(
+            access_token=STATIC_TOKEN, base_url=per_call.base_url, fallback_locations=["global"]
+        )
+        async with client:
+            await asyncio.gather(
+                *(
+                    client.chat.completions.create(
+                        model="gemini-2.5-flash", messages=[{"role": "user", "content": prompt}]
+                    )
+                    for prompt in prompts(16)
+                )
+            )
+
+    asyncio.run(run())
+    for prompt in prompts(16):
+        assert per_call.where(prompt) == ([PRIMARY, "global"] if prompt.startswith("move") else [PRIMARY])
+
+
 # --- when it does not fail over ---
+def test_other_routes_stay_where_they_are_made(gemini: VertexServer) -> None:
+    # a batch prediction job (or any route that is not inference) belongs to its location
+    gemini.reply(exhausted(), Reply(200, {"name": "job"}))
+    with VertexOpenAI(**options(gemini)) as client:
+        client.post("/batchPredictionJobs", cast_to=object, body={})
+    assert locations(gemini) == [PRIMARY, PRIMARY]
+
+
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 500, 503])
 def test_no_failover_on_other_statuses(gemini: VertexServer, status: int) -> None:
     # the body even says RESOURCE_EXHAUSTED: only a 429 moves the call

@@ -90,12 +90,13 @@ class Failover:
         self._table = table
 
     # --- the pipeline's step ---
-    def route(self, options: FinalRequestOptions, model: ResolvedModel | None) -> str | None:
+    def route(self, options: FinalRequestOptions, model: ResolvedModel | None, inference: bool) -> str | None:
         """Point one attempt at its location (rewriting `options.url` away from the primary); the
-        location, or None for a request that does not fail over (no idempotency key: a GET)."""
+        location, or None for a request that does not fail over: no idempotency key (a GET), or not
+        `inference` (chat, embeddings, responses) nor a `:predict` (a batch job stays where it is made)."""
         key = options.idempotency_key
         call = _CALL.get()
-        if key is None:
+        if key is None or not (inference or _PREDICT_RE.search(options.url)):
             if call is not None:
                 _CALL.set(None)
             return None

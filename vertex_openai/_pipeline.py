@@ -186,7 +186,8 @@ def _service_tier(attempt: Attempt, setup: Setup) -> None:
 
 def _failover(attempt: Attempt, setup: Setup) -> None:
     if setup.failover is not None:
-        attempt.location = setup.failover.route(attempt.options, attempt.model)
+        inference = attempt.route != "other"
+        attempt.location = setup.failover.route(attempt.options, attempt.model, inference)
 
 
 def _telemetry_step(attempt: Attempt, setup: Setup) -> None:
