@@ -21,6 +21,7 @@ import abc
 import datetime
 import inspect
 import logging
+import os
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
@@ -406,8 +407,21 @@ def _discover_adc() -> tuple[Credentials, str | None]:
         credentials, project = google.auth.default(scopes=[CLOUD_PLATFORM_SCOPE])
     except google.auth.exceptions.DefaultCredentialsError as exc:
         # google-auth's cause is in its args (message, inner error): say both, not a tuple's repr.
+        # `from None` hides the chain in tracebacks; google-auth's error stays as `__context__`.
         raise CredentialsNotFoundError(_first_line(": ".join(str(a).rstrip(".") for a in exc.args))) from None
+    except OSError as exc:  # e.g. GOOGLE_APPLICATION_CREDENTIALS names a folder (IsADirectoryError)
+        raise CredentialsNotFoundError(_unreadable(exc)) from exc
     return credentials, project
+
+
+def _unreadable(exc: OSError) -> str:
+    """Why ADC could not read a file: the file GOOGLE_APPLICATION_CREDENTIALS names, when it is set."""
+    why = exc.strerror or type(exc).__name__
+    path = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if path:
+        return f"GOOGLE_APPLICATION_CREDENTIALS={path!r} could not be read: {why}"
+    where = f" {exc.filename!r}" if exc.filename else ""
+    return f"Application Default Credentials could not read{where}: {why}"
 
 
 def checked_token(token: object, source: str, origin: str = "it") -> str:
@@ -451,9 +465,19 @@ def _is_timeout(exc: BaseException) -> bool:
     return False
 
 
+#: The longest reason kept from another library's message (cut at a word boundary beyond it).
+_REASON_LIMIT = 300
+
+
 def _first_line(exc: object) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:300] if text else ""
+    """The first line of `exc`'s message, cut at a word boundary when longer than `_REASON_LIMIT`."""
+    lines = str(exc).strip().splitlines()
+    text = lines[0].rstrip() if lines else ""
+    if len(text) <= _REASON_LIMIT:
+        return text
+    space = text.rfind(" ", 0, _REASON_LIMIT + 1)
+    cut = text[:space] if space > 0 else text[:_REASON_LIMIT]
+    return cut.rstrip(" ,;:") + " ..."
 
 
 def _secrets_of(credentials: Credentials) -> list[str | None]:
