@@ -18,6 +18,9 @@ openai names used, and why no public surface serves (checked on 1.83.0, 1.109.1,
   itself (openai 1.x wraps whatever `send()` raises in `APIConnectionError`).
 - `_make_sse_decoder`, `_make_status_error`, `_process_response_data`: stream repair, Vertex error
   shaping, response repair (thought signatures, minted ids) before openai builds its models.
+- `FinalRequestOptions.idempotency_key`: openai sets it once per call (not for a GET), before its
+  retry loop, and each attempt's options are a copy carrying it: failover (`_failover`) tells a
+  retry from a new call by it.
 - `BaseClient`, `FinalRequestOptions`, `ServerSentEvent`, `SSEDecoder`/`SSEBytesDecoder`,
   `_custom_headers`, `_custom_query`, `_client`, `_strict_response_validation`, `Stream._cast_to`,
   `__pydantic_extra__`, `RAW_RESPONSE_HEADER`: read or built for `copy()`, the decoder and the bridge.

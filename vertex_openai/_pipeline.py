@@ -7,7 +7,7 @@ never by mutating what the caller passed in. The steps, in order:
 
 | step | routes | rule lives in |
 | --- | --- | --- |
-| `origin` | every | here: an absolute URL to another origin is refused; no redirects |
+| `origin` | every | here: an absolute URL to another origin (not a fallback's) is refused; no redirects |
 | `model` | every | `_model`: aliases, publisher, partner ids (the one model rule) |
 | `history` | chat | `_body.without_client_fields`: fields only openai-python adds |
 | `gemini_options` | chat | `_body.with_google_fields`: client defaults + the call's `extra_body` |
