@@ -40,7 +40,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import _sigid, _usage
-from ._util import JSONObject
+from ._util import JSONObject, deep_merge
 
 __all__ = [
     "MAX_BYTES",
@@ -243,15 +243,7 @@ def _any_signed(calls: object) -> bool:
 
 def _merged(remembered: JSONObject, given: object) -> JSONObject:
     """The remembered `extra_content` under what the caller gave (the caller's fields win)."""
-    if not isinstance(given, Mapping):
-        return remembered
-    merged = dict(remembered)
-    for key, value in given.items():
-        current = merged.get(key)
-        merged[key] = (
-            {**current, **value} if isinstance(current, dict) and isinstance(value, Mapping) else value
-        )
-    return merged
+    return deep_merge(remembered, given) if isinstance(given, Mapping) else remembered
 
 
 def signature_of(part: object) -> str | None:

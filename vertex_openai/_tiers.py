@@ -14,12 +14,13 @@ The served tier comes back in `usage.extra_properties.google.traffic_type` (`tra
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 import openai
 from openai import NotGiven
 
 from ._compat import FinalRequestOptions
+from ._util import field
 
 __all__ = ["ServiceTier", "TrafficType", "traffic_type"]
 
@@ -84,21 +85,13 @@ def apply_service_tier(
         options.timeout = openai.Timeout(FLEX_TIMEOUT_SECONDS, connect=5.0)
 
 
-def _get(value: object, *names: str) -> Any:
-    for name in names:
-        found = value.get(name) if isinstance(value, Mapping) else getattr(value, name, None)
-        if found is not None:
-            return found
-    return None
-
-
 def traffic_type(completion_or_usage: object) -> str | None:
     """The tier Vertex served a response with (`ON_DEMAND`, `ON_DEMAND_FLEX`, `ON_DEMAND_PRIORITY`,
     `PROVISIONED_THROUGHPUT`), from a completion, a stream chunk, its `usage`, or their dicts; None
     when the response does not say."""
-    usage = _get(completion_or_usage, "usage") or completion_or_usage
-    google = _get(_get(usage, "extra_properties", "extraProperties"), "google")
-    value = _get(google, "traffic_type", "trafficType")
+    usage = field(completion_or_usage, "usage") or completion_or_usage
+    google = field(field(usage, "extra_properties", "extraProperties"), "google")
+    value = field(google, "traffic_type", "trafficType")
     return value if isinstance(value, str) else None
 
 

@@ -21,13 +21,14 @@ def deep_merge(base: Mapping[str, object], override: Mapping[str, object]) -> JS
     return merged
 
 
-def field(obj: object, name: str) -> Any:
-    """`obj[name]` of a mapping, `obj.name` of an object, None when absent (never raises)."""
-    if obj is None:
-        return None
-    if isinstance(obj, Mapping):
-        return obj.get(name)
-    return getattr(obj, name, None)
+def field(obj: object, *names: str) -> Any:  # a JSON value or an openai object's attribute: unknown
+    """`obj[name]` of a mapping, `obj.name` of an object (openai objects and their dicts alike): the
+    first of `names` that is present and not None, else None (never raises)."""
+    for name in names:
+        found = obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+        if found is not None:
+            return found
+    return None
 
 
 _T = TypeVar("_T")

@@ -6,11 +6,10 @@ import base64
 import json
 import random
 from collections.abc import Mapping
-from typing import Any
 
 from openai import NotGiven, Omit
 
-from .._util import JSONObject
+from .._util import JSONObject, field
 
 #: Prefix of the `encrypted_content` of the `reasoning` items that carry Gemini's thought signatures.
 CARRIER_PREFIX = "vertex-openai.signatures.v1:"
@@ -26,13 +25,6 @@ def new_id(prefix: str) -> str:
     digits, as the client mints tool-call ids. Ids need to be unique, not secret: `random`'s own
     generator is seeded from os.urandom and reseeded in a forked child."""
     return f"{prefix}_{random.getrandbits(96):024x}"
-
-
-def field(obj: object, name: str) -> Any:
-    """`obj.name` or `obj[name]`: openai objects and plain dicts (TypedDicts) alike; None when absent."""
-    if isinstance(obj, dict):
-        return obj.get(name)
-    return getattr(obj, name, None)
 
 
 def extra_field(obj: object, name: str) -> object:
@@ -64,14 +56,3 @@ def decode_carrier(value: object) -> tuple[object, JSONObject] | None:
     if not isinstance(payload, dict) or not isinstance(payload.get("tool_calls"), dict):
         return None
     return payload.get("message"), payload["tool_calls"]
-
-
-def merged(base: Mapping[str, object], override: Mapping[str, object]) -> JSONObject:
-    """A new dict: `override` wins key by key, nested dicts are merged, neither input is changed."""
-    out = dict(base)
-    for key, value in override.items():
-        current = out.get(key)
-        out[key] = (
-            merged(current, value) if isinstance(value, Mapping) and isinstance(current, Mapping) else value
-        )
-    return out

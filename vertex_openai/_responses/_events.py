@@ -15,9 +15,9 @@ from typing import Any
 
 from openai.types import responses as types
 
-from .._util import JSONObject
+from .._util import JSONObject, deep_merge, field
 from ..thoughts import ThoughtSplitter
-from ._common import extra_field, field, new_id
+from ._common import extra_field, new_id
 from ._request import THOUGHT_MARKER, Bridged
 from ._response import (
     assistant_message,
@@ -100,7 +100,7 @@ class EventTranslator:
             extra = extra_field(delta, "extra_content")
             thought_flag = isinstance(extra, dict) and (extra.get("google") or {}).get("thought") is True
             if isinstance(extra, dict):
-                _merge(self._message_extra, extra)
+                self._message_extra = deep_merge(self._message_extra, extra)
             content = field(delta, "content")
             if content:
                 if self._splitter is None:
@@ -194,7 +194,7 @@ class EventTranslator:
         function = field(call, "function")
         extra = extra_field(call, "extra_content")
         if isinstance(extra, dict):
-            _merge(self._call_extras.setdefault(index, {}), extra)
+            self._call_extras[index] = deep_merge(self._call_extras.get(index, {}), extra)
         item = self._calls.get(index)
         if item is None:
             self._close(events)
@@ -288,14 +288,6 @@ class EventTranslator:
             incomplete_details=incomplete,
             usage=used,
         )
-
-
-def _merge(into: dict[str, Any], extra: JSONObject) -> None:
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(into.get(key), dict):
-            _merge(into[key], value)
-        else:
-            into[key] = value.copy() if isinstance(value, dict) else value
 
 
 def _without_thought_flag(extra: JSONObject) -> JSONObject:

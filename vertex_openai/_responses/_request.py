@@ -12,8 +12,8 @@ from typing import Any
 
 import openai
 
-from .._util import JSONObject
-from ._common import decode_carrier, field, merged
+from .._util import JSONObject, deep_merge, field
+from ._common import decode_carrier
 
 __all__ = ["THOUGHT_MARKER", "Bridged", "UnsupportedParameterError", "to_chat"]
 
@@ -109,7 +109,7 @@ def to_chat(params: Mapping[str, Any], history: Sequence[JSONObject] = ()) -> Br
         chat["reasoning_effort"] = google.pop("effort")
     extra_body = dict(params.get("extra_body") or {})
     if google:
-        extra_body = merged({"extra_body": {"google": google}}, extra_body)
+        extra_body = deep_merge({"extra_body": {"google": google}}, extra_body)
     if extra_body:
         chat["extra_body"] = extra_body
 

@@ -19,9 +19,9 @@ from openai.types.responses import (
 )
 from openai.types.responses.response_usage import InputTokensDetails
 
-from .._util import JSONObject
+from .._util import JSONObject, field
 from ..thoughts import split_thoughts
-from ._common import encode_carrier, extra_field, field, new_id
+from ._common import encode_carrier, extra_field, new_id
 from ._request import THOUGHT_MARKER, Bridged
 
 __all__ = ["assistant_message", "build_response", "to_response", "usage"]
