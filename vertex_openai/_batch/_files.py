@@ -11,17 +11,17 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Generator, Iterable, Iterator
-from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar
+from typing import IO, TYPE_CHECKING, Generic, TypeVar, cast
 
 import openai
 from openai import HttpxBinaryResponseContent
 from openai.pagination import AsyncCursorPage, SyncCursorPage
 from openai.resources.files import AsyncFiles, Files
 from openai.types import FileDeleted, FileObject
-from typing_extensions import override
 
 from .._compat import http
 from .._context import ClientContext
+from .._util import typed_as
 from ._ids import FileRef, file_id, parse_file_id
 from ._storage import Location, Storage, bucket_location
 from ._translate import ResultKind, result_lines
@@ -204,7 +204,7 @@ def _upload_source(file: object) -> tuple[str, IO[bytes], bool]:
     if hasattr(file, "read"):
         name = getattr(file, "name", None)
         default = os.path.basename(name) if isinstance(name, str) else "upload.jsonl"
-        return filename or default, file, False  # type: ignore[return-value]  # a binary IO by duck typing
+        return filename or default, cast("IO[bytes]", file), False  # a binary IO by duck typing
     raise TypeError(
         "file must be bytes, a path, a binary file object or a (filename, content) tuple, "
         f"not {type(file).__name__}."
@@ -224,9 +224,11 @@ class FileContent(HttpxBinaryResponseContent):
         self.response.read()
         return self.response.text
 
-    def json(self, **kwargs: Any) -> Any:
+    def _json(self, **kwargs: object) -> object:
         self.response.read()
         return self.response.json(**kwargs)
+
+    json = typed_as(HttpxBinaryResponseContent.json, _json)
 
 
 def content_of(chunks: Iterable[bytes], file_id: str) -> FileContent:
@@ -257,36 +259,37 @@ class VertexFiles(Files):
         super().__init__(client)
         self.rules = FileRules(context, bucket)
 
-    @override
-    def create(self, *, file: Any, purpose: Any, **_: Any) -> FileObject:
+    def _create_call(self, *, file: object, purpose: object, **_: object) -> FileObject:
         """Upload a batch input file (`.jsonl`) to `{batch_bucket}/files/`; streamed, CRC32C-checked."""
         return self.rules.create(file, purpose)
 
-    @override
-    def retrieve(self, file_id: str, **_: Any) -> FileObject:
+    def _retrieve_call(self, file_id: str, **_: object) -> FileObject:
         return self.rules.retrieve(file_id)
 
-    @override
-    def list(  # type: ignore[override]  # keyword-only like openai's; openai's Omit defaults are private
+    def _list_call(
         self,
         *,
         after: str | None = None,
         limit: int | None = None,
         order: str | None = None,
         purpose: str | None = None,
-        **_: Any,
+        **_: object,
     ) -> SyncCursorPage[FileObject]:
         files, more = self.rules.list(after=after, limit=limit, order=order, purpose=purpose)
         return SyncCursorPage[FileObject].construct(data=files, has_more=more, object="list")
 
-    @override
-    def delete(self, file_id: str, **_: Any) -> FileDeleted:
+    def _delete_call(self, file_id: str, **_: object) -> FileDeleted:
         return self.rules.delete(file_id)
 
-    @override
-    def content(self, file_id: str, **_: Any) -> FileContent:
+    def _content_call(self, file_id: str, **_: object) -> FileContent:
         """The file's bytes; a batch's `output_file_id` / `error_file_id` in OpenAI's batch output format."""
         return content_of(self.rules.lines(file_id), file_id)
+
+    create = typed_as(Files.create, _create_call)
+    retrieve = typed_as(Files.retrieve, _retrieve_call)
+    list = typed_as(Files.list, _list_call)
+    delete = typed_as(Files.delete, _delete_call)
+    content = typed_as(Files.content, _content_call)
 
 
 class AsyncVertexFiles(AsyncFiles):
@@ -298,24 +301,21 @@ class AsyncVertexFiles(AsyncFiles):
         super().__init__(client)
         self.rules = FileRules(context, bucket)
 
-    @override
-    async def create(self, *, file: Any, purpose: Any, **_: Any) -> FileObject:
+    async def _create_call(self, *, file: object, purpose: object, **_: object) -> FileObject:
         """Upload a batch input file (`.jsonl`) to `{batch_bucket}/files/`; streamed, CRC32C-checked."""
         return await asyncio.to_thread(self.rules.create, file, purpose)
 
-    @override
-    async def retrieve(self, file_id: str, **_: Any) -> FileObject:
+    async def _retrieve_call(self, file_id: str, **_: object) -> FileObject:
         return await asyncio.to_thread(self.rules.retrieve, file_id)
 
-    @override
-    def list(  # type: ignore[override]  # openai's AsyncPaginator is private; AsyncList awaits/iterates alike
+    def _list_call(
         self,
         *,
         after: str | None = None,
         limit: int | None = None,
         order: str | None = None,
         purpose: str | None = None,
-        **_: Any,
+        **_: object,
     ) -> AsyncList[FileObject]:
         async def fetch() -> AsyncCursorPage[FileObject]:
             files, more = await asyncio.to_thread(
@@ -325,16 +325,20 @@ class AsyncVertexFiles(AsyncFiles):
 
         return AsyncList(fetch())
 
-    @override
-    async def delete(self, file_id: str, **_: Any) -> FileDeleted:
+    async def _delete_call(self, file_id: str, **_: object) -> FileDeleted:
         return await asyncio.to_thread(self.rules.delete, file_id)
 
-    @override
-    async def content(self, file_id: str, **_: Any) -> FileContent:
+    async def _content_call(self, file_id: str, **_: object) -> FileContent:
         """The file's bytes (fetched and translated in a worker thread, kept in a spool file)."""
         rules = self.rules
         chunks = await asyncio.to_thread(lambda: spooled(rules.lines(file_id), rules.storage))
         return content_of(chunks, file_id)
+
+    create = typed_as(AsyncFiles.create, _create_call)
+    retrieve = typed_as(AsyncFiles.retrieve, _retrieve_call)
+    list = typed_as(AsyncFiles.list, _list_call)
+    delete = typed_as(AsyncFiles.delete, _delete_call)
+    content = typed_as(AsyncFiles.content, _content_call)
 
 
 class AsyncList(Generic[_T]):

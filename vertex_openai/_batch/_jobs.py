@@ -19,16 +19,15 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import openai
 from openai.pagination import AsyncCursorPage, SyncCursorPage
 from openai.resources.batches import AsyncBatches, Batches
 from openai.types import Batch
-from typing_extensions import override
 
+from .._compat import http
 from .._context import ClientContext
-from .._util import JSONObject
+from .._util import JSONObject, typed_as
 from ._files import AsyncList, FileRules, results_ref
 from ._ids import FileRef, batch_id, file_id, job_ref, pack_label, parse_batch_id, parse_file_id, unpack_label
 from ._translate import CHAT_URL, InputError, duplicate_lines, epoch, repeated_digests, translate_input
@@ -176,10 +175,11 @@ def _counts(stats: object) -> dict[str, int]:
     return out
 
 
-def batch_of(job: object) -> Batch:
-    """A batchPredictionJob as openai's `Batch`."""
+def batch_of(job: object, url: str = "https://aiplatform.googleapis.com/") -> Batch:
+    """A batchPredictionJob as openai's `Batch` (`url`: where it was read, named by an error)."""
     if not isinstance(job, Mapping) or job_ref(job.get("name")) is None:
-        raise openai.APIError("Vertex AI answered without a batchPredictionJob name.", request=None, body=job)  # type: ignore[arg-type]
+        request = http.Request("GET", url)
+        raise openai.APIError("Vertex AI answered without a batchPredictionJob name.", request, body=job)
     labels = job.get("labels") if isinstance(job.get("labels"), Mapping) else {}
     assert isinstance(labels, Mapping)
     state = str(job.get("state") or "JOB_STATE_UNSPECIFIED")
@@ -268,12 +268,14 @@ def _window(
     return (batches[start:], False) if done else None
 
 
-def _options(timeout: object, query: JSONObject | None = None) -> JSONObject:
-    options: JSONObject = {}
+def _options(timeout: object, query: JSONObject | None = None) -> openai.RequestOptions:
+    options: openai.RequestOptions = {}
     if query:
         options["params"] = query
-    if timeout is not None and not isinstance(timeout, openai.NotGiven):
+    if isinstance(timeout, (int, float, openai.Timeout)):
         options["timeout"] = timeout
+    elif timeout is not None and not isinstance(timeout, openai.NotGiven):
+        raise TypeError(f"timeout={timeout!r} must be seconds or an openai.Timeout.")
     return options
 
 
@@ -291,10 +293,10 @@ class VertexBatches(Batches):
     def __init__(self, client: openai.OpenAI, context: ClientContext, *, bucket: str | None = None) -> None:
         super().__init__(client)
         self.rules = BatchRules(context, FileRules(context, bucket))
-        self._sender: Any = client  # openai's `post`/`get` take `options`, which its types leave loose
+        self._sender = client
 
-    @override
-    def create(  # type: ignore[override]  # keyword-only as openai's; older openai names fewer
+    # Overrides typed as openai's own methods (`typed_as`): their keywords differ by openai major.
+    def _create_call(
         self,
         *,
         completion_window: str,
@@ -302,7 +304,7 @@ class VertexBatches(Batches):
         input_file_id: str,
         metadata: Mapping[str, str] | None = None,
         timeout: object = None,
-        **_: Any,
+        **_: object,
     ) -> Batch:
         """Check and translate `input_file_id`, then create a Vertex AI batch prediction job for it."""
         plan = self.rules.plan(
@@ -312,23 +314,20 @@ class VertexBatches(Batches):
             metadata=metadata,
         )
         job = self._sender.post(self.rules.root, body=plan.body, cast_to=object, options=_options(timeout))
-        return batch_of(job)
+        return batch_of(job, self.rules.root)
 
-    @override
-    def retrieve(self, batch_id: str, *, timeout: object = None, **_: Any) -> Batch:
+    def _retrieve_call(self, batch_id: str, *, timeout: object = None, **_: object) -> Batch:
         return batch_of(
             self._sender.get(self.rules.job_url(batch_id), cast_to=object, options=_options(timeout))
         )
 
-    @override
-    def cancel(self, batch_id: str, *, timeout: object = None, **_: Any) -> Batch:
+    def _cancel_call(self, batch_id: str, *, timeout: object = None, **_: object) -> Batch:
         url = self.rules.job_url(batch_id)
         self._sender.post(f"{url}:cancel", body={}, cast_to=object, options=_options(timeout))
         return batch_of(self._sender.get(url, cast_to=object, options=_options(timeout)))
 
-    @override
-    def list(  # type: ignore[override]
-        self, *, after: str | None = None, limit: int | None = None, timeout: object = None, **_: Any
+    def _list_call(
+        self, *, after: str | None = None, limit: int | None = None, timeout: object = None, **_: object
     ) -> SyncCursorPage[Batch]:
         """Batches made by this SDK in the client's project and location, newest first."""
         size = _limit(limit)
@@ -343,6 +342,11 @@ class VertexBatches(Batches):
             if window is not None:
                 return SyncCursorPage[Batch].construct(data=window[0], has_more=window[1], object="list")
 
+    create = typed_as(Batches.create, _create_call)
+    retrieve = typed_as(Batches.retrieve, _retrieve_call)
+    cancel = typed_as(Batches.cancel, _cancel_call)
+    list = typed_as(Batches.list, _list_call)
+
 
 class AsyncVertexBatches(AsyncBatches):
     """openai's `AsyncBatches`, run as Vertex AI batch prediction jobs (storage work in a thread)."""
@@ -352,10 +356,9 @@ class AsyncVertexBatches(AsyncBatches):
     ) -> None:
         super().__init__(client)
         self.rules = BatchRules(context, FileRules(context, bucket))
-        self._sender: Any = client
+        self._sender = client
 
-    @override
-    async def create(  # type: ignore[override]
+    async def _create_call(
         self,
         *,
         completion_window: str,
@@ -363,7 +366,7 @@ class AsyncVertexBatches(AsyncBatches):
         input_file_id: str,
         metadata: Mapping[str, str] | None = None,
         timeout: object = None,
-        **_: Any,
+        **_: object,
     ) -> Batch:
         """Check and translate `input_file_id`, then create a Vertex AI batch prediction job for it."""
         plan = await asyncio.to_thread(
@@ -377,23 +380,20 @@ class AsyncVertexBatches(AsyncBatches):
         job = await self._sender.post(
             self.rules.root, body=plan.body, cast_to=object, options=_options(timeout)
         )
-        return batch_of(job)
+        return batch_of(job, self.rules.root)
 
-    @override
-    async def retrieve(self, batch_id: str, *, timeout: object = None, **_: Any) -> Batch:
+    async def _retrieve_call(self, batch_id: str, *, timeout: object = None, **_: object) -> Batch:
         return batch_of(
             await self._sender.get(self.rules.job_url(batch_id), cast_to=object, options=_options(timeout))
         )
 
-    @override
-    async def cancel(self, batch_id: str, *, timeout: object = None, **_: Any) -> Batch:
+    async def _cancel_call(self, batch_id: str, *, timeout: object = None, **_: object) -> Batch:
         url = self.rules.job_url(batch_id)
         await self._sender.post(f"{url}:cancel", body={}, cast_to=object, options=_options(timeout))
         return batch_of(await self._sender.get(url, cast_to=object, options=_options(timeout)))
 
-    @override
-    def list(  # type: ignore[override]
-        self, *, after: str | None = None, limit: int | None = None, timeout: object = None, **_: Any
+    def _list_call(
+        self, *, after: str | None = None, limit: int | None = None, timeout: object = None, **_: object
     ) -> AsyncList[Batch]:
         """Batches made by this SDK in the client's project and location, newest first."""
         size = _limit(limit)
@@ -413,3 +413,8 @@ class AsyncVertexBatches(AsyncBatches):
                     return AsyncCursorPage[Batch].construct(data=window[0], has_more=window[1], object="list")
 
         return AsyncList(fetch())
+
+    create = typed_as(AsyncBatches.create, _create_call)
+    retrieve = typed_as(AsyncBatches.retrieve, _retrieve_call)
+    cancel = typed_as(AsyncBatches.cancel, _cancel_call)
+    list = typed_as(AsyncBatches.list, _list_call)
