@@ -9,17 +9,20 @@ resources run them in a worker thread.
 from __future__ import annotations
 
 import base64
+import importlib
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any
+from types import ModuleType
+from typing import IO, TYPE_CHECKING
 
 from .._auth import TokenSource
 from ._ids import parse_gs_uri
 
 if TYPE_CHECKING:
+    import google.auth.credentials
     from google.cloud.storage import Blob, Client
 
 __all__ = ["BUCKET_ENV", "Location", "Storage", "bucket_location"]
@@ -55,14 +58,18 @@ def bucket_location(bucket: str | None) -> Location:
     return Location(name, prefix.strip("/"))
 
 
-def _credentials(source: TokenSource) -> Any:
+def _credentials(source: TokenSource) -> google.auth.credentials.Credentials:
     import google.auth.credentials
+
+    # google-auth is unannotated: its __init__ taken as a typed callable (a call of it is then typed)
+    base_init: Callable[[google.auth.credentials.Credentials], None]
+    base_init = google.auth.credentials.Credentials.__init__
 
     class Credentials(google.auth.credentials.Credentials):
         """google-auth credentials whose token is the SDK client's (refreshed by its token source)."""
 
         def __init__(self) -> None:
-            super().__init__()  # type: ignore[no-untyped-call]  # google-auth is unannotated
+            base_init(self)
 
         def refresh(self, request: object) -> None:
             self.token = source.token(None)
@@ -85,15 +92,14 @@ def _credentials(source: TokenSource) -> Any:
     return Credentials()
 
 
-def _storage_module() -> Any:
+def _storage_module() -> ModuleType:  # google-cloud-storage, an optional extra
     try:
-        from google.cloud import storage
+        return importlib.import_module("google.cloud.storage")
     except ImportError as exc:
         raise ImportError(
             "client.files and client.batches keep files on Cloud Storage through google-cloud-storage: "
             "pip install 'vertex-openai[batch]'"
         ) from exc
-    return storage
 
 
 class Storage:
