@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine, Generator, Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, TypeAlias, TypeVar, cast
 
 import openai
 from openai import NOT_GIVEN, NotGiven
@@ -22,7 +22,7 @@ from typing_extensions import override
 
 from . import _native
 from ._compat import http
-from ._util import JSONObject
+from ._util import JSONObject, typed_as
 
 if TYPE_CHECKING:
     from ._context import ClientContext
@@ -81,14 +81,14 @@ def _request_options(
     timeout: object,
     post_parser: Callable[[object], object],
     page_token: str | None = None,
-) -> JSONObject:
+) -> openai.RequestOptions:
     params = {**(extra_query or {}), **({"pageToken": page_token} if page_token else {})}
     options: JSONObject = {"headers": dict(extra_headers or {}), "post_parser": post_parser}
     if params:
         options["params"] = params
     if timeout is not NOT_GIVEN:
         options["timeout"] = timeout
-    return options
+    return cast("openai.RequestOptions", options)  # openai reads `post_parser`; its TypedDict leaves it out
 
 
 class VertexModels(Models):
@@ -97,9 +97,7 @@ class VertexModels(Models):
     def __init__(self, client: openai.OpenAI, context: ClientContext) -> None:
         super().__init__(client)
         self._context = context
-        # our own reference (openai's `_client` attribute is private), untyped: openai's `get()` takes
-        # the `post_parser` option, which its `RequestOptions` type leaves out
-        self._vertex_client: Any = client
+        self._vertex_client = client  # our own reference (openai's `_client` attribute is private)
 
     @override
     def retrieve(
@@ -114,8 +112,8 @@ class VertexModels(Models):
         """One model by id (`google/gemini-2.5-flash`, `gemini-2.5-flash`, `meta/llama-...-maas`)."""
         url = model_url(self._context, model)
         options = _request_options(extra_headers, extra_query, timeout, model_of)
-        answer: Model = self._vertex_client.get(url, cast_to=object, options=options)  # made by model_of
-        return answer
+        # made by model_of (or, asked for a raw response, openai's own: typed as openai types it)
+        return cast(Model, self._vertex_client.get(url, cast_to=object, options=options))
 
     @override
     def list(
@@ -139,10 +137,7 @@ class VertexModels(Models):
                 options=_request_options(extra_headers, extra_query, timeout, parse, token),
             )
             if not isinstance(page, SyncPage):
-                raw: SyncPage[Model] = (
-                    page  # with_raw_response: the first HTTP response, typed as openai does
-                )
-                return raw
+                return cast("SyncPage[Model]", page)  # with_raw_response: the first HTTP response
             models += page.data
             token = getattr(page, "next_page_token", None)
             if token is None:
@@ -155,7 +150,7 @@ class AsyncVertexModels(AsyncModels):
     def __init__(self, client: openai.AsyncOpenAI, context: ClientContext) -> None:
         super().__init__(client)
         self._context = context
-        self._vertex_client: Any = client  # as in VertexModels
+        self._vertex_client = client  # as in VertexModels
 
     @override
     async def retrieve(
@@ -170,11 +165,9 @@ class AsyncVertexModels(AsyncModels):
         """One model by id (`google/gemini-2.5-flash`, `gemini-2.5-flash`, `meta/llama-...-maas`)."""
         url = model_url(self._context, model)
         options = _request_options(extra_headers, extra_query, timeout, model_of)
-        answer: Model = await self._vertex_client.get(url, cast_to=object, options=options)  # by model_of
-        return answer
+        return cast(Model, await self._vertex_client.get(url, cast_to=object, options=options))
 
-    @override
-    def list(  # type: ignore[override]  # openai's AsyncPaginator is private; AsyncListing awaits/iterates alike
+    def _list_call(  # openai's AsyncPaginator is private; AsyncListing awaits/iterates alike
         self,
         *,
         extra_headers: Mapping[str, object] | None = None,
@@ -184,6 +177,8 @@ class AsyncVertexModels(AsyncModels):
     ) -> AsyncListing:
         """Google's publisher models, every page fetched (a raw response covers the first page)."""
         return AsyncListing(self._fetch_all(extra_headers, extra_query, timeout))
+
+    list = typed_as(AsyncModels.list, _list_call)
 
     async def _fetch_all(
         self,
@@ -203,10 +198,7 @@ class AsyncVertexModels(AsyncModels):
                 options=_request_options(extra_headers, extra_query, timeout, parse, token),
             )
             if not isinstance(page, AsyncPage):
-                raw: AsyncPage[Model] = (
-                    page  # with_raw_response: the first HTTP response, typed as openai does
-                )
-                return raw
+                return cast("AsyncPage[Model]", page)  # with_raw_response: the first HTTP response
             models += page.data
             token = getattr(page, "next_page_token", None)
             if token is None:
