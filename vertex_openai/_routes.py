@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
+from ._compat import http
 from ._maas import DEFAULT_TABLE, ModelTable
 from ._tiers import quota_hint
 
@@ -101,7 +101,7 @@ _PREDICT_MODEL_RE = re.compile(r"/publishers/(?P<publisher>[^/]+)/models/(?P<mod
 _LISTING_RE = re.compile(r"/v1beta1/publishers/[^/]+/models")
 
 
-def _request_model(request: Any) -> str | None:
+def _request_model(request: http.Request) -> str | None:
     """The model a request was for: from a `:predict` path, or the JSON body's `model`."""
     found = _PREDICT_MODEL_RE.search(request.url.path)
     if found:
@@ -114,7 +114,9 @@ def _request_model(request: Any) -> str | None:
     return model if isinstance(model, str) else None
 
 
-def response_hint(response: Any, *, location: str | None, table: ModelTable | None = None) -> str | None:
+def response_hint(
+    response: http.Response, *, location: str | None, table: ModelTable | None = None
+) -> str | None:
     """A fix for an error answer that only the request shows: an unserved route, a model documented
     elsewhere, which quota a 429 exhausted, a refused model listing."""
     request = response.request

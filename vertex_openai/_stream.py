@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from . import _sigid, _usage
 from ._compat import Decoder, ServerSentEvent
@@ -137,9 +136,11 @@ class ChunkRepair:
         self._ended = False
         self._gemini3: bool | None = None
 
-    def __call__(self, chunk: Any) -> list[object]:
+    def __call__(self, chunk: object) -> list[object]:
         """The chunks to deliver for one received chunk: none, it, or it and a `finish_reason` chunk."""
-        choices = chunk.get("choices") if isinstance(chunk, dict) else None
+        if not isinstance(chunk, dict):
+            return [chunk]
+        choices = chunk.get("choices")
         if not isinstance(choices, list) or chunk.get("object", _CHUNK) != _CHUNK:
             return [chunk]
         usage = chunk.pop("usage", None)
@@ -167,11 +168,12 @@ class ChunkRepair:
                             {"delta": {}, "finish_reason": choice.pop("finish_reason"), "index": index}
                         )
                     self._remember(state)
-        out = [chunk, {**_head(chunk), "choices": finishing}] if finishing else [chunk]
-        if not any(isinstance(c, dict) and c.get("finish_reason") is not None for c in out[-1]["choices"]):
-            return out
+        out: list[JSONObject] = [chunk, {**_head(chunk), "choices": finishing}] if finishing else [chunk]
+        last_choices = finishing or choices  # out[-1]'s
+        if not any(isinstance(c, dict) and c.get("finish_reason") is not None for c in last_choices):
+            return [*out]
         released, self._held = ([self._held] if self._held is not None else []), out.pop()
-        return released + out  # the finishing chunk waits for the usage that may still come
+        return [*released, *out]  # the finishing chunk waits for the usage that may still come
 
     def end(self) -> list[object]:
         """What the stream still owes when it ends: the held finishing chunk, with the final usage."""
@@ -291,7 +293,7 @@ def _repair_delta(state: _Choice, delta: JSONObject, signature_ids: bool) -> Non
                 _repair_call(state, call, taken, signature_ids)
 
 
-def _repair_call(state: _Choice, call: dict[str, Any], taken: set[int], signature_ids: bool) -> None:
+def _repair_call(state: _Choice, call: JSONObject, taken: set[int], signature_ids: bool) -> None:
     index = call.get("index")
     if not isinstance(index, int):
         index = _slot(state, call, taken)
@@ -308,7 +310,8 @@ def _repair_call(state: _Choice, call: dict[str, Any], taken: set[int], signatur
         state.calls[index].minted = index == 0 and not _sigid.is_carrier(call["id"])
     elif not call.get("id"):
         call.pop("id", None)  # "" on a later delta of a call: the id was given on its first
-    function: dict[str, Any] = call["function"] if isinstance(call.get("function"), dict) else {}
+    given_function = call.get("function")
+    function: JSONObject = given_function if isinstance(given_function, dict) else {}
     # identity fields: first one wins, repeats are dropped so the accumulator does not double them
     for holder, key, attribute in ((call, "id", "id"), (call, "type", "type"), (function, "name", "name")):
         if key in holder:
@@ -321,11 +324,12 @@ def _repair_call(state: _Choice, call: dict[str, Any], taken: set[int], signatur
             known.extra_content = call["extra_content"]
         elif call["extra_content"] == known.extra_content:
             del call["extra_content"]
-    if isinstance(function.get("arguments"), str):
-        known.arguments += function["arguments"]
+    arguments = function.get("arguments")
+    if isinstance(arguments, str):
+        known.arguments += arguments
 
 
-def _slot(state: _Choice, call: dict[str, Any], taken: set[int]) -> int:
+def _slot(state: _Choice, call: JSONObject, taken: set[int]) -> int:
     """Where an index-less tool call goes: a continuation of a known call, or a new one."""
     call_id = call.get("id")
     if call_id:
@@ -335,7 +339,8 @@ def _slot(state: _Choice, call: dict[str, Any], taken: set[int]) -> int:
         return len(state.calls)
     if state.calls and len(state.calls) - 1 not in taken:
         last = state.calls[-1]
-        name = (call.get("function") or {}).get("name")
+        function = call.get("function")
+        name = function.get("name") if isinstance(function, dict) else None
         if (name is None or name == last.name) and not _complete_json(last.arguments):
             return len(state.calls) - 1
     return len(state.calls)
