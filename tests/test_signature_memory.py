@@ -11,6 +11,7 @@ import asyncio
 import json
 import re
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -48,6 +49,11 @@ def bare(call: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return out
 
 
+def _restored(memory: SignatureMemory, messages: Sequence[object]) -> Any:
+    """`memory.restore(messages)`, read as the JSON it is (the tests index into it)."""
+    return memory.restore(messages)
+
+
 def assistant(*calls: dict[str, Any], **fields: Any) -> dict[str, Any]:
     return {"role": "assistant", "content": None, "tool_calls": list(calls), **fields}
 
@@ -61,23 +67,25 @@ def test_restore_by_id_then_by_name_and_arguments() -> None:
     memory = SignatureMemory()
     call = signed_call("call_1", "get_weather", '{"city":"Paris"}', "SIG")
     memory.remember_message(assistant(call))
-    by_id = memory.restore([assistant(bare(call, function={"name": "renamed", "arguments": "{}"}))])
+    by_id = _restored(memory, [assistant(bare(call, function={"name": "renamed", "arguments": "{}"}))])
     assert by_id is not None
     assert by_id[0]["tool_calls"][0]["extra_content"] == {"google": {"thought_signature": "SIG"}}
     # id rewritten by the framework, arguments re-serialized with spaces: found by name and arguments
-    by_call = memory.restore(
+    by_call = _restored(
+        memory,
         [
             assistant(
                 bare(call, id="lc_run-42", function={"name": "get_weather", "arguments": '{"city": "Paris"}'})
             )
-        ]
+        ],
     )
     assert (
         by_call is not None
         and by_call[0]["tool_calls"][0]["extra_content"]["google"]["thought_signature"] == "SIG"
     )
-    other = memory.restore(
-        [assistant(bare(call, id="x", function={"name": "get_weather", "arguments": '{"city":"Rome"}'}))]
+    other = _restored(
+        memory,
+        [assistant(bare(call, id="x", function={"name": "get_weather", "arguments": '{"city":"Rome"}'}))],
     )
     assert other is None  # nothing remembered for that call: nothing changes, nothing is invented
 
@@ -92,9 +100,9 @@ def test_restore_leaves_signed_calls_other_roles_and_the_input_alone() -> None:
         {"role": "tool", "tool_call_id": "call_1", "content": "ok"},
     ]
     snapshot = json.dumps(given)
-    assert memory.restore(given) is None
+    assert _restored(memory, given) is None
     unsigned = [given[0], assistant(bare(call)), given[2]]
-    restored = memory.restore(unsigned)
+    restored = _restored(memory, unsigned)
     assert restored is not None and restored[0] is given[0] and restored[2] is given[2]
     assert "extra_content" not in unsigned[1]["tool_calls"][0]  # the caller's list is not changed
     assert json.dumps(given) == snapshot
@@ -105,7 +113,7 @@ def test_message_level_signature_is_put_back_on_the_message() -> None:
     call = {"id": "call_9", "type": "function", "function": {"name": "get_time", "arguments": "{}"}}
     extra = {"google": {"thought": True, "thought_signature": "MSG-SIG"}}
     memory.remember_message(assistant(call, extra_content=extra))
-    restored = memory.restore([assistant(bare(call, id="other"))])
+    restored = _restored(memory, [assistant(bare(call, id="other"))])
     assert restored is not None and restored[0]["extra_content"] == extra
     assert "extra_content" not in restored[0]["tool_calls"][0]
 
@@ -115,7 +123,7 @@ def test_the_callers_extra_content_fields_win() -> None:
     call = signed_call("call_1", "f", "{}", "SIG")
     memory.remember_message(assistant(call))
     mine = bare(call, extra_content={"google": {"thought": False}, "mine": 1})
-    restored = memory.restore([assistant(mine)])
+    restored = _restored(memory, [assistant(mine)])
     assert restored is not None
     assert restored[0]["tool_calls"][0]["extra_content"] == {
         "google": {"thought_signature": "SIG", "thought": False},
@@ -129,8 +137,8 @@ def test_bounded_by_entries_least_recently_used_first() -> None:
     for call in calls:  # each call is found by id and by (name, arguments): two entries
         memory.remember_message(assistant(call))
     assert len(memory) == 4
-    assert memory.restore([assistant(bare(calls[0]))]) is None  # the oldest went first
-    assert memory.restore([assistant(bare(calls[2]))]) is not None
+    assert _restored(memory, [assistant(bare(calls[0]))]) is None  # the oldest went first
+    assert _restored(memory, [assistant(bare(calls[2]))]) is not None
 
 
 def test_bounded_by_bytes() -> None:
@@ -171,7 +179,7 @@ def test_thread_safe_under_concurrent_use() -> None:
             for n in range(300):
                 call = signed_call(f"call_{worker}_{n}", "f", json.dumps([worker, n]), f"S{worker}-{n}")
                 memory.remember_message(assistant(call))
-                restored = memory.restore([assistant(bare(call))])
+                restored = _restored(memory, [assistant(bare(call))])
                 if restored is not None:  # it may already be evicted by others, never wrong
                     found = restored[0]["tool_calls"][0]["extra_content"]["google"]["thought_signature"]
                     assert found == f"S{worker}-{n}"
@@ -207,7 +215,7 @@ def test_repair_completion_mints_ids_and_remembers() -> None:
     assert _sigid.decode(first["id"]) == "SIG" and _sigid.decode(second["id"]) is None
     assert CALL_ID.fullmatch(_sigid.short_id(first["id"])) and CALL_ID.fullmatch(second["id"])
     assert _sigid.short_id(first["id"]) != second["id"]
-    restored = memory.restore([assistant(bare(first))])
+    restored = _restored(memory, [assistant(bare(first))])
     assert (
         restored is not None
         and restored[0]["tool_calls"][0]["extra_content"]["google"]["thought_signature"] == "SIG"

@@ -36,8 +36,7 @@ import json
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from . import _sigid, _usage
 from ._util import JSONObject, deep_merge
@@ -187,17 +186,18 @@ class SignatureMemory:
                 _, evicted = self._entries.popitem(last=False)
                 self._bytes -= len(evicted) + ENTRY_OVERHEAD
 
-    def _get(self, keys: list[bytes]) -> Any:
+    def _get(self, keys: list[bytes]) -> JSONObject | None:
         with self._lock:
             for key in keys:
                 text = self._entries.get(key)
                 if text is not None:
                     self._entries.move_to_end(key)
-                    return json.loads(text)  # a fresh copy: callers may change it
+                    value = json.loads(text)  # a fresh copy: callers may change it
+                    return value if isinstance(value, dict) else None
         return None
 
     # --- re-attaching on the way out ---
-    def restore(self, messages: list[Any]) -> list[Any] | None:
+    def restore(self, messages: Sequence[object]) -> list[object] | None:
         """A copy of `messages` with remembered signatures put back where they are missing, or None
         when nothing changes (the caller keeps its list). Only assistant messages are touched."""
         out: list[object] | None = None

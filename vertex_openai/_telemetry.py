@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, Final, TypeVar
+from typing import Final, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 __all__ = ["ATTRIBUTES", "PROVIDER", "annotate_span", "is_loaded", "traced_create"]
@@ -139,10 +139,18 @@ def traced_create(
     return result
 
 
+class _Span(Protocol):
+    """What is used of an OpenTelemetry span (the API is not imported: it may not be installed)."""
+
+    end: Callable[..., None]
+
+    def set_attributes(self, attributes: Mapping[str, object]) -> None: ...
+
+
 class _EndWithVertex:
     """A span's `end`, writing the Vertex attributes right before the span's own `end`."""
 
-    def __init__(self, span: Any, attributes: dict[str, object]) -> None:
+    def __init__(self, span: _Span, attributes: dict[str, object]) -> None:
         self.span = span
         self.end: Callable[..., None] = span.end
         self.attributes = attributes
@@ -164,7 +172,7 @@ class _EndWithVertex:
             self.end(end_time)
 
 
-def _is_gen_ai(span: Any) -> bool:
+def _is_gen_ai(span: object) -> bool:
     """An instrumentor's GenAI span, not the program's own (a web request's server span stays as it
     is): it carries `gen_ai.*` attributes already (openai-v2's default conventions), or its name is
     `{operation} {model}` (the newer conventions open the span bare and write attributes at the end)."""
