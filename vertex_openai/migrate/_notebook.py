@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
-from typing import Any
 
 from . import _deps, _python
 from ._report import Finding, Kind, with_new_lines
@@ -106,9 +105,12 @@ def migrate_notebook(text: str) -> tuple[str, list[Finding]]:
         return text, []
     try:
         notebook = json.loads(text)
-        cells: list[dict[str, Any]] = notebook["cells"]
+        given_cells: object = notebook["cells"]
     except (ValueError, KeyError, TypeError):
+        given_cells = None
+    if not isinstance(given_cells, list):
         return text, [Finding(1, "warning", "not a notebook this command can read; not touched")]
+    cells: list[dict[str, object]] = [cell if isinstance(cell, dict) else {} for cell in given_cells]
     findings: list[Finding] = []
     sources: dict[int, str] = {}
     for index, cell in enumerate(cells):
