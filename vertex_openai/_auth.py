@@ -25,7 +25,7 @@ import os
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, TypeGuard
 from urllib.parse import urlsplit
 
 from ._endpoint import ProjectSource
@@ -33,6 +33,7 @@ from ._errors import CredentialsNotFoundError, TokenRefreshError, redact
 from ._refresh import RefreshTimeout, RefreshWorker, wait, wait_async
 
 if TYPE_CHECKING:
+    import google.auth.transport.requests
     from google.auth.credentials import Credentials, TokenState
 
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
@@ -174,7 +175,7 @@ class CredentialsTokenSource(TokenSource):
         self._explicit_quota_project = quota_project
         self._lock = threading.Lock()
         self._rejected: str | None = None
-        self._request: Any = None  # google-auth's requests transport, made on first use
+        self._request: google.auth.transport.requests.Request | None = None  # made on first use
         self._worker = RefreshWorker(
             self._refresh, name="vertex-openai-token-refresh", after_fork=self._forked
         )

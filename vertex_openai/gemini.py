@@ -12,9 +12,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TypedDict, TypeVar
 
 __all__ = [
+    "GeminiOptions",
     "HarmBlockMethod",
     "HarmBlockThreshold",
     "HarmCategory",
@@ -221,6 +222,12 @@ def check_tag_marker(marker: object, argument: str) -> str:
     return marker
 
 
+class GeminiOptions(TypedDict):
+    """What `gemini_options()` returns: `**` it into a call, or pass it as `default_gemini_options=`."""
+
+    extra_body: dict[str, object]
+
+
 def gemini_options(
     *,
     thinking_config: ThinkingConfig | Mapping[str, object] | None = None,
@@ -228,7 +235,7 @@ def gemini_options(
     cached_content: str | None = None,
     thought_tag_marker: str | None = None,
     **more_google_fields: object,
-) -> dict[str, Any]:
+) -> GeminiOptions:
     """The value to pass as `extra_body=`, in the documented wire shape.
 
     >>> gemini_options(thinking_config=ThinkingConfig(thinking_budget=1024))
