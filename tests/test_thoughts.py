@@ -164,7 +164,7 @@ def test_placeholder_signatures_only_where_missing() -> None:
         ),
     ]
     before = copy.deepcopy(history[:5])
-    fixed = add_placeholder_signatures(history)
+    fixed: Any = add_placeholder_signatures(history)  # read as the JSON it is
     assert history[:5] == before  # the input is not changed
     first, second = fixed[1]["tool_calls"]
     assert first["extra_content"] == {"google": {"thought_signature": SKIP_THOUGHT_SIGNATURE}}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
-from typing import Any, Literal, overload
+from typing import Literal, overload
 
 import pydantic
 from openai.types.chat import ChatCompletionChunk
@@ -17,7 +17,7 @@ from openai.types.chat import ChatCompletionChunk
 from ._compat import extra_fields
 from ._signatures import PLACEHOLDER_SIGNATURE
 from ._signatures import signed as _signed
-from ._util import deep_merge
+from ._util import JSONObject, deep_merge
 from ._util import field as _get
 from .gemini import check_tag_marker
 
@@ -182,7 +182,7 @@ def _extra(obj: object, name: str) -> object:
     return obj.get(name) if isinstance(obj, dict) else extra_fields(obj).get(name)
 
 
-def add_placeholder_signatures(messages: Iterable[object]) -> list[dict[str, Any]]:
+def add_placeholder_signatures(messages: Iterable[object]) -> list[JSONObject]:
     """A copy of `messages` in which each assistant tool-call step without a thought signature gets
     Google's placeholder on its first call (only the first call of a parallel step needs one).
 
@@ -190,15 +190,16 @@ def add_placeholder_signatures(messages: Iterable[object]) -> list[dict[str, Any
     On Gemini 3 the client already does this for the current turn (the steps after the last user
     message, the only ones Vertex checks); this helper marks every turn, for any model.
     """
-    out = []
+    out: list[JSONObject] = []
     for message in messages:
         entry = _as_dict(message)
         calls = entry.get("tool_calls")
         first = calls[0] if isinstance(calls, list) and calls else None
         if (
             entry.get("role") == "assistant"
+            and isinstance(calls, list)
             and isinstance(first, dict)
-            and not _step_signed(entry, calls or [])
+            and not _step_signed(entry, calls)
         ):
             extra = first.get("extra_content")
             first["extra_content"] = deep_merge(
@@ -209,7 +210,7 @@ def add_placeholder_signatures(messages: Iterable[object]) -> list[dict[str, Any
     return out
 
 
-def _as_dict(message: object) -> dict[str, Any]:
+def _as_dict(message: object) -> JSONObject:
     if isinstance(message, Mapping):
         return copy.deepcopy(dict(message))
     if isinstance(message, pydantic.BaseModel):
