@@ -34,6 +34,11 @@ TOOLS: list[dict[str, Any]] = [
 ]
 
 
+def _calls(message: dict[str, object]) -> Any:
+    """An assistant message's `tool_calls`, read as the JSON it is."""
+    return message["tool_calls"]
+
+
 def recorded_completion(interaction: int = 0) -> tuple[dict[str, Any], ChatCompletion]:
     recording = load("gemini-compat-tool-call-thought-signature.json")
     body = recording["interactions"][interaction]["response"]["json"]
@@ -88,7 +93,7 @@ def test_recorded_tool_call_with_signature_becomes_items_with_a_call_id() -> Non
     assert carried is not None
     assert carried[0] == body["choices"][0]["message"]["extra_content"]  # the signature, unchanged
     assert assistant["extra_content"] == body["choices"][0]["message"]["extra_content"]
-    assert assistant["tool_calls"][0]["id"] == call.call_id
+    assert _calls(assistant)[0]["id"] == call.call_id
     assert response.output_text == ""
     assert response.status == "completed"
 
@@ -399,7 +404,7 @@ def test_recorded_tool_call_stream_without_index_and_with_empty_id() -> None:
     assert (
         "response.function_call_arguments.delta" in kinds and "response.function_call_arguments.done" in kinds
     )
-    assert translator.assistant is not None and translator.assistant["tool_calls"][0]["id"] == call.call_id
+    assert translator.assistant is not None and _calls(translator.assistant)[0]["id"] == call.call_id
 
 
 def test_stream_signature_rides_in_a_final_reasoning_item() -> None:
@@ -418,7 +423,7 @@ def test_stream_signature_rides_in_a_final_reasoning_item() -> None:
     assert carried == (None, {call_id: {"google": {"thought_signature": "SIG"}}})
     assert final.output[0].arguments == '{"a": 1}'  # type: ignore[union-attr]
     assert translator.assistant is not None
-    assert translator.assistant["tool_calls"][0]["extra_content"] == {"google": {"thought_signature": "SIG"}}
+    assert _calls(translator.assistant)[0]["extra_content"] == {"google": {"thought_signature": "SIG"}}
 
 
 def test_stream_thoughts_split_across_chunks() -> None:

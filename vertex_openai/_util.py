@@ -8,6 +8,10 @@ from typing import Any, TypeAlias, TypeVar, cast
 #: A JSON object as the client reads and writes request and response bodies.
 JSONObject: TypeAlias = "dict[str, object]"
 
+#: Keyword arguments for one of openai's typed methods, built from JSON at run time: their values
+#: are not known statically (the one place untyped values meet openai's signatures).
+OpenAIKwargs: TypeAlias = "dict[str, Any]"
+
 
 def deep_merge(base: Mapping[str, object], override: Mapping[str, object]) -> JSONObject:
     """A new dict: `override` wins key by key, nested dicts are merged, neither input is changed."""

@@ -11,9 +11,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Any
+from typing import TypeVar
 
 from openai.types import responses as types
+from openai.types.responses import ResponseStreamEvent
+from pydantic import BaseModel
 
 from .._util import JSONObject, deep_merge, field
 from ..thoughts import ThoughtSplitter
@@ -35,6 +37,8 @@ __all__ = ["EventTranslator"]
 
 _LOGPROBS = "logprobs" in types.ResponseTextDeltaEvent.model_fields
 _DONE_NAME = "name" in types.ResponseFunctionCallArgumentsDoneEvent.model_fields
+
+_Event = TypeVar("_Event", bound=BaseModel)
 
 
 @dataclass
@@ -60,7 +64,7 @@ class EventTranslator:
         self.response_id = response_id or new_id("resp")
         self.created_at = time.time()
         self.response: types.Response | None = None  # the final Response, once finished
-        self.assistant: dict[str, Any] | None = None  # the assistant message to remember, likewise
+        self.assistant: JSONObject | None = None  # the assistant message to remember, likewise
         self._sequence = 0
         self._items: list[_Item] = []
         self._open: _Item | None = None
@@ -71,20 +75,20 @@ class EventTranslator:
         self._finish_reason: object = None
         self._usage: object = None
 
-    def _event(self, cls: Any, **values: object) -> object:
+    def _event(self, cls: type[_Event], **values: object) -> _Event:
         event = cls.model_validate({**values, "sequence_number": self._sequence})
         self._sequence += 1
         return event
 
-    def start(self) -> list[Any]:
+    def start(self) -> list[ResponseStreamEvent]:
         snapshot = self._snapshot("in_progress", [], None, None)
         return [
             self._event(types.ResponseCreatedEvent, type="response.created", response=snapshot),
             self._event(types.ResponseInProgressEvent, type="response.in_progress", response=snapshot),
         ]
 
-    def feed(self, chunk: object) -> list[Any]:
-        events: list[object] = []
+    def feed(self, chunk: object) -> list[ResponseStreamEvent]:
+        events: list[ResponseStreamEvent] = []
         chunk_usage = field(chunk, "usage")
         if chunk_usage is not None:
             self._usage = chunk_usage
@@ -114,8 +118,8 @@ class EventTranslator:
                 self._call(events, call)
         return events
 
-    def finish(self) -> list[Any]:
-        events: list[object] = []
+    def finish(self) -> list[ResponseStreamEvent]:
+        events: list[ResponseStreamEvent] = []
         if self._splitter is not None:
             for kind, piece in self._splitter.flush():
                 self._text(events, "reasoning" if kind == "thought" else "message", piece)
@@ -126,7 +130,7 @@ class EventTranslator:
         message_extra = _without_thought_flag(self._message_extra) or None
         calls = [self._chat_call(index, item) for index, item in sorted(self._calls.items())]
         carrier = carrier_for(
-            message_extra, {c["id"]: c["extra_content"] for c in calls if "extra_content" in c}
+            message_extra, {str(c["id"]): c["extra_content"] for c in calls if "extra_content" in c}
         )
         if carrier is not None:
             item = _Item("reasoning", new_id("rs"), len(self._items), done=True)
@@ -152,7 +156,7 @@ class EventTranslator:
 
     # -- items --------------------------------------------------------------------------------
 
-    def _text(self, events: list[object], kind: str, text: str) -> None:
+    def _text(self, events: list[ResponseStreamEvent], kind: str, text: str) -> None:
         item = self._open
         if item is None or item.kind != kind:
             self._close(events)
@@ -189,7 +193,7 @@ class EventTranslator:
                             output_index=item.output_index, content_index=0, delta=text, **extra)
             )  # fmt: skip
 
-    def _call(self, events: list[object], call: object) -> None:
+    def _call(self, events: list[ResponseStreamEvent], call: object) -> None:
         index = field(call, "index") or 0
         function = field(call, "function")
         extra = extra_field(call, "extra_content")
@@ -217,7 +221,7 @@ class EventTranslator:
                             output_index=item.output_index, delta=arguments)
             )  # fmt: skip
 
-    def _added(self, item: _Item, value: JSONObject) -> object:
+    def _added(self, item: _Item, value: JSONObject) -> ResponseStreamEvent:
         return self._event(
             types.ResponseOutputItemAddedEvent,
             type="response.output_item.added",
@@ -225,7 +229,7 @@ class EventTranslator:
             item=value,
         )
 
-    def _close(self, events: list[object]) -> None:
+    def _close(self, events: list[ResponseStreamEvent]) -> None:
         item, self._open = self._open, None
         if item is None or item.done:
             return
@@ -266,7 +270,7 @@ class EventTranslator:
             return call_item(item.id, item.call_id, item.name, item.text)
         return reasoning_item(item.id, [item.text] if item.parts else [], carrier if not item.parts else None)
 
-    def _chat_call(self, index: int, item: _Item) -> dict[str, Any]:
+    def _chat_call(self, index: int, item: _Item) -> JSONObject:
         call: JSONObject = {
             "id": item.call_id,
             "type": "function",
@@ -277,7 +281,7 @@ class EventTranslator:
         return call
 
     def _snapshot(
-        self, state: str, output: list[JSONObject], incomplete: JSONObject | None, used: Any
+        self, state: str, output: list[JSONObject], incomplete: JSONObject | None, used: JSONObject | None
     ) -> types.Response:
         return build_response(
             self.bridged,

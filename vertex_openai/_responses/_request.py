@@ -12,7 +12,7 @@ from typing import Any
 
 import openai
 
-from .._util import JSONObject, deep_merge, field
+from .._util import JSONObject, OpenAIKwargs, deep_merge, field
 from ._common import decode_carrier
 
 __all__ = ["THOUGHT_MARKER", "Bridged", "UnsupportedParameterError", "to_chat"]
@@ -58,13 +58,13 @@ class Bridged:
     """One translated call: the chat call's arguments, the conversation so far, and what the
     Response echoes back from the request."""
 
-    chat: dict[str, Any]
+    chat: OpenAIKwargs
     history: tuple[JSONObject, ...]  # chat messages without the instructions, new input included
     echo: JSONObject
     summaries: bool  # thought summaries were asked for (`reasoning.summary`)
 
 
-def to_chat(params: Mapping[str, Any], history: Sequence[JSONObject] = ()) -> Bridged:
+def to_chat(params: OpenAIKwargs, history: Sequence[JSONObject] = ()) -> Bridged:
     """Translate a Responses call (only given parameters) that continues `history` (chat messages)."""
     _refuse_unknown(params)
     model = params.get("model")
@@ -188,7 +188,7 @@ def input_messages(value: object) -> list[JSONObject]:
 class _AssistantTurn:
     def __init__(self) -> None:
         self.text: list[str] = []
-        self.calls: list[dict[str, Any]] = []
+        self.calls: list[JSONObject] = []
         self.message_extra: object = None
         self.call_extras: JSONObject = {}
 
@@ -225,7 +225,7 @@ class _AssistantTurn:
         message: JSONObject = {"role": "assistant", "content": "".join(self.text) or None}
         if self.calls:
             for call in self.calls:
-                extra = self.call_extras.get(call["id"])
+                extra = self.call_extras.get(str(call["id"]))
                 if extra:
                     call["extra_content"] = extra
             message["tool_calls"] = self.calls
@@ -249,11 +249,11 @@ def _message(role: object, content: Any, where: str) -> JSONObject:
             raise UnsupportedParameterError(
                 f"{where}.content", "system and developer messages take text only"
             )
-        return {"role": "system", "content": "".join(p["text"] for p in parts)}
+        return {"role": "system", "content": "".join(str(p["text"]) for p in parts)}
     return {"role": role, "content": parts}
 
 
-def _part(part: object, where: str) -> dict[str, Any]:
+def _part(part: object, where: str) -> JSONObject:
     kind = field(part, "type")
     if kind in ("input_text", "output_text", "text"):
         return {"type": "text", "text": field(part, "text") or ""}

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import openai
+import pydantic
 from openai.resources.responses import AsyncResponses as _OpenAIAsyncResponses
 from openai.resources.responses import Responses as _OpenAIResponses
 from openai.types.responses import ParsedResponse, Response, ResponseStreamEvent
@@ -21,7 +22,7 @@ from openai.types.responses import ParsedResponse, Response, ResponseStreamEvent
 from .._compat import json_chunks
 from .._maas import ModelTable
 from .._model import ModelResolver
-from .._util import JSONObject, typed_as
+from .._util import JSONObject, OpenAIKwargs, typed_as
 from ._common import given
 from ._events import EventTranslator
 from ._raw import AsyncRawView, RawView
@@ -69,7 +70,7 @@ class _Bridge:
         """Whether a call for `model` is bridged to chat (the client's model rule, aliases first)."""
         return not (isinstance(model, str) and self.context.resolve(model).served_on_responses)
 
-    def prepare(self, params: dict[str, Any]) -> Bridged:
+    def prepare(self, params: OpenAIKwargs) -> Bridged:
         history: tuple[JSONObject, ...] = ()
         previous = params.get("previous_response_id")
         if previous is not None:
@@ -99,11 +100,11 @@ class _Bridge:
             raise UnknownResponseError("response_id", response_id)
 
 
-def _given(kwargs: JSONObject) -> dict[str, Any]:
+def _given(kwargs: JSONObject) -> OpenAIKwargs:
     return {name: value for name, value in kwargs.items() if given(value)}
 
 
-def _format_param(text_format: type[Any]) -> JSONObject:
+def _format_param(text_format: type[pydantic.BaseModel]) -> JSONObject:
     """`text.format` for `parse(text_format=...)`: openai's strict schema of the type."""
     function = openai.pydantic_function_tool(text_format)["function"]
     return {
@@ -114,7 +115,7 @@ def _format_param(text_format: type[Any]) -> JSONObject:
     }
 
 
-def _parse_params(kwargs: JSONObject) -> tuple[JSONObject, Any]:
+def _parse_params(kwargs: JSONObject) -> tuple[OpenAIKwargs, type[pydantic.BaseModel] | None]:
     params = _given(kwargs)
     text_format = params.pop("text_format", None)
     parse_as = params.pop("parse_as", None)
@@ -127,19 +128,28 @@ def _parse_params(kwargs: JSONObject) -> tuple[JSONObject, Any]:
     return params, parse_as or text_format
 
 
-def _parsed(response: object, text_format: Any) -> ParsedResponse[Any]:
+def _parsed(response: object, text_format: type[pydantic.BaseModel] | None) -> pydantic.BaseModel:
+    """openai's `ParsedResponse[text_format]` of a bridged response (its text parsed as JSON)."""
     if not isinstance(response, Response):  # parse() never streams: create() answered a Response
         raise TypeError(f"expected a Response to parse, got {type(response).__name__}")
-    data: dict[str, Any] = response.to_dict()
-    for item in data["output"]:
-        if item["type"] == "message":
-            for part in item["content"]:
-                if part["type"] == "output_text":
-                    part["parsed"] = json.loads(part["text"]) if text_format is not None else None
-        elif item["type"] == "function_call":
+    data = response.to_dict()
+    for item in _objects(data.get("output")):
+        if item.get("type") == "message":
+            for part in _objects(item.get("content")):
+                if part.get("type") == "output_text":
+                    text = part.get("text")
+                    part["parsed"] = json.loads(str(text)) if text_format is not None else None
+        elif item.get("type") == "function_call":
             item["parsed_arguments"] = None
-    model = ParsedResponse[text_format] if text_format is not None else ParsedResponse[Any]
+    model = ParsedResponse.__class_getitem__(text_format or object)  # ParsedResponse[text_format]
+    if not isinstance(model, type):  # pydantic answers a forward reference only for recursive models
+        raise TypeError(f"cannot parse into {text_format!r}")
     return model.model_validate(data)
+
+
+def _objects(value: object) -> list[JSONObject]:
+    """The JSON objects of a list (a response's `output`, an item's `content`)."""
+    return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
 
 
 class BridgedStream(openai.Stream[ResponseStreamEvent]):
@@ -249,7 +259,7 @@ class Responses(_OpenAIResponses):
     def store(self, store: ConversationStore) -> None:
         self._bridge.context.use_responses_store(store)
 
-    def _create(self, kwargs: dict[str, Any]) -> object:
+    def _create(self, kwargs: OpenAIKwargs) -> object:
         params = _given(kwargs)
         if not self._bridge.bridged(params.get("model")):
             return super().create(**kwargs)
@@ -316,7 +326,7 @@ class AsyncResponses(_OpenAIAsyncResponses):
     def store(self, store: ConversationStore) -> None:
         self._bridge.context.use_responses_store(store)
 
-    async def _create(self, kwargs: dict[str, Any]) -> object:
+    async def _create(self, kwargs: OpenAIKwargs) -> object:
         params = _given(kwargs)
         if not self._bridge.bridged(params.get("model")):
             return await super().create(**kwargs)

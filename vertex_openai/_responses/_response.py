@@ -8,7 +8,6 @@ output back as input (as openai-agents does) sends them back to Vertex too.
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from openai.types.responses import (
     Response,
@@ -32,21 +31,21 @@ _CACHE_WRITE = "cache_write_tokens" in InputTokensDetails.model_fields
 _INCOMPLETE = {"length": "max_output_tokens", "content_filter": "content_filter"}
 # The output item classes by `type`: each item is validated as its own class. (Validating a list of
 # items against openai's union of ~30 item classes costs more than the whole rest of the bridge.)
-_ITEMS: dict[str, Any] = {
+_ITEMS: dict[str, type[ResponseOutputMessage | ResponseFunctionToolCall | ResponseReasoningItem]] = {
     "message": ResponseOutputMessage,
     "function_call": ResponseFunctionToolCall,
     "reasoning": ResponseReasoningItem,
 }
 
 
-def output_item(item: dict[str, Any]) -> Any:
+def output_item(item: JSONObject) -> ResponseOutputMessage | ResponseFunctionToolCall | ResponseReasoningItem:
     """An output item as its openai class, validated."""
-    return _ITEMS[item["type"]].model_validate(item)
+    return _ITEMS[str(item["type"])].model_validate(item)
 
 
-def status(finish_reason: Any) -> tuple[str, JSONObject | None]:
+def status(finish_reason: object) -> tuple[str, JSONObject | None]:
     """(`status`, `incomplete_details`) for a chat finish reason."""
-    reason = _INCOMPLETE.get(finish_reason)
+    reason = _INCOMPLETE.get(finish_reason) if isinstance(finish_reason, str) else None
     return ("incomplete", {"reason": reason}) if reason else ("completed", None)
 
 
@@ -162,7 +161,7 @@ def build_response(
     return response
 
 
-def to_response(completion: object, bridged: Bridged) -> tuple[Response, dict[str, Any]]:
+def to_response(completion: object, bridged: Bridged) -> tuple[Response, JSONObject]:
     """(the Response, the assistant message to remember) for a non-streamed chat completion."""
     choices = field(completion, "choices") or []
     choice = choices[0] if choices else None
@@ -172,22 +171,24 @@ def to_response(completion: object, bridged: Bridged) -> tuple[Response, dict[st
     if bridged.summaries:
         thoughts, text = split_thoughts(text, THOUGHT_MARKER)
     message_extra = extra_field(message, "extra_content")
-    calls: list[dict[str, Any]] = []
+    calls: list[JSONObject] = []
+    call_items: list[tuple[str, str, str]] = []  # (call id, name, arguments)
     call_extras: JSONObject = {}
     for call in field(message, "tool_calls") or ():
         function = field(call, "function")
-        chat_call: dict[str, Any] = {
-            "id": field(call, "id") or new_id("call"),  # Gemini sends "" ids
+        call_id: str = field(call, "id") or new_id("call")  # Gemini sends "" ids
+        name: str = field(function, "name") or ""
+        arguments: str = field(function, "arguments") or ""
+        chat_call: JSONObject = {
+            "id": call_id,
             "type": "function",
-            "function": {
-                "name": field(function, "name") or "",
-                "arguments": field(function, "arguments") or "",
-            },
+            "function": {"name": name, "arguments": arguments},
         }
         extra = extra_field(call, "extra_content")
         if extra:
-            chat_call["extra_content"] = call_extras[chat_call["id"]] = extra
+            chat_call["extra_content"] = call_extras[call_id] = extra
         calls.append(chat_call)
+        call_items.append((call_id, name, arguments))
 
     output: list[JSONObject] = []
     carrier = carrier_for(message_extra, call_extras)
@@ -195,9 +196,8 @@ def to_response(completion: object, bridged: Bridged) -> tuple[Response, dict[st
         output.append(reasoning_item(new_id("rs"), [thoughts] if thoughts else [], carrier))
     if text or not calls:
         output.append(message_item(new_id("msg"), text))
-    for call in calls:
-        function = call["function"]
-        output.append(call_item(new_id("fc"), call["id"], function["name"], function["arguments"]))
+    for call_id, name, arguments in call_items:
+        output.append(call_item(new_id("fc"), call_id, name, arguments))
     state, incomplete = status(field(choice, "finish_reason"))
     response = build_response(
         bridged,

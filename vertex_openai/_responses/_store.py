@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from openai.types.responses import Response
 
@@ -35,8 +35,16 @@ class StoredResponse:
         return {"response": self.response.model_dump(mode="json"), "messages": list(self.messages)}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StoredResponse:
-        return cls(Response.model_validate(data["response"]), tuple(data["messages"]))
+    def from_dict(cls, data: JSONObject) -> StoredResponse:
+        messages = data["messages"]
+        kept = (
+            [message for message in messages if isinstance(message, dict)]
+            if isinstance(messages, list)
+            else []
+        )
+        if not isinstance(messages, list) or len(kept) != len(messages):
+            raise ValueError("a stored response's messages must be a list of JSON objects")
+        return cls(Response.model_validate(data["response"]), tuple(kept))
 
 
 @runtime_checkable
