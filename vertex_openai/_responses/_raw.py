@@ -9,9 +9,9 @@ Vertex serves on `/responses` itself go to openai's own wrappers.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from openai.resources.responses import (
     AsyncResponsesWithRawResponse,
@@ -19,6 +19,8 @@ from openai.resources.responses import (
     ResponsesWithRawResponse,
     ResponsesWithStreamingResponse,
 )
+
+from .._compat import http
 
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses
@@ -31,10 +33,11 @@ class _BridgedResult:
 
     def __init__(self, result: object) -> None:
         self._result = result
-        self.http_response: Any = getattr(result, "response", None)  # a stream's chat HTTP response
+        response = getattr(result, "response", None)  # a stream's chat HTTP response
+        self.http_response = response if isinstance(response, http.Response) else None
 
     @property
-    def headers(self) -> Any:
+    def headers(self) -> Mapping[str, str]:
         return self.http_response.headers if self.http_response is not None else {}
 
     @property
@@ -75,7 +78,7 @@ class _Streaming:
     """`with_streaming_response`'s context manager: `with` for the sync client, `async with` for async."""
 
     def __init__(
-        self, call: Callable[[], Any], wrap: type[BridgedRawResponse | AsyncBridgedRawResponse]
+        self, call: Callable[[], object], wrap: type[BridgedRawResponse | AsyncBridgedRawResponse]
     ) -> None:
         self._call = call
         self._wrap = wrap
@@ -92,7 +95,9 @@ class _Streaming:
             self._raw.close()
 
     async def __aenter__(self) -> BridgedRawResponse | AsyncBridgedRawResponse:
-        self._raw = self._wrap(await self._call())
+        pending = self._call()
+        assert inspect.isawaitable(pending)  # an AsyncResponses method
+        self._raw = self._wrap(await pending)
         return self._raw
 
     async def __aexit__(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import openai
 
@@ -234,7 +233,7 @@ class _AssistantTurn:
         return message
 
 
-def _message(role: object, content: Any, where: str) -> JSONObject:
+def _message(role: object, content: object, where: str) -> JSONObject:
     if role == "developer":
         role = "system"
     if role not in ("user", "system"):
@@ -243,7 +242,8 @@ def _message(role: object, content: Any, where: str) -> JSONObject:
         )
     if isinstance(content, str):
         return {"role": role, "content": content}
-    parts = [_part(part, f"{where}.content[{n}]") for n, part in enumerate(content or ())]
+    given_parts = content if isinstance(content, Iterable) else ()
+    parts = [_part(part, f"{where}.content[{n}]") for n, part in enumerate(given_parts)]
     if role == "system":
         if any(p["type"] != "text" for p in parts):
             raise UnsupportedParameterError(
@@ -295,11 +295,11 @@ def _data_url(data: object, filename: object) -> str | None:
     return f"data:{mime or 'application/octet-stream'};base64,{data}"
 
 
-def _tool_output(output: Any, where: str) -> str:
+def _tool_output(output: object, where: str) -> str:
     if isinstance(output, str):
         return output
     texts = []
-    for number, part in enumerate(output or ()):
+    for number, part in enumerate(output if isinstance(output, Iterable) else ()):
         if field(part, "type") != "input_text":
             raise UnsupportedParameterError(f"{where}[{number}]", "a chat tool message carries text only")
         texts.append(field(part, "text") or "")
@@ -377,14 +377,15 @@ def thinking(reasoning: object, model: str) -> tuple[JSONObject, bool]:
     return {"thinking_config": config, "thought_tag_marker": THOUGHT_MARKER}, True
 
 
-def _plain(value: object) -> Any:
+def _plain(value: object) -> object:
     """A request value (TypedDict or openai model) as plain data, for echoing in the Response."""
     dump = getattr(value, "model_dump", None)
     return dump(exclude_none=True) if callable(dump) else value
 
 
 def _echo_tool(tool: object) -> JSONObject:
-    echoed: JSONObject = dict(_plain(tool))
+    plain = _plain(tool)
+    echoed: JSONObject = dict(plain) if isinstance(plain, Mapping) else {}
     if echoed.get("type") == "function":
         echoed.setdefault("parameters", {})
         echoed.setdefault("strict", False)  # Vertex does not enforce strict schemas

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import openai
 import pydantic
@@ -332,7 +332,7 @@ class AsyncResponses(_OpenAIAsyncResponses):
             return await super().create(**kwargs)
         bridged = self._bridge.prepare(params)
         if params.get("stream"):
-            stream: openai.AsyncStream[Any] = await self._chat.create(**bridged.chat, stream=True)
+            stream = await self._chat.create(**bridged.chat, stream=True)
             chat = json_chunks(stream)
             return AsyncBridgedStream(chat, EventTranslator(bridged), self._remember_stream)
         response, assistant = to_response(await self._chat.create(**bridged.chat), bridged)
