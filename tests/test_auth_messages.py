@@ -35,9 +35,10 @@ def test_credentials_variable_naming_a_folder(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path))
     with pytest.raises(CredentialsNotFoundError) as caught:
         _discover_adc()
-    message = str(caught.value)
-    assert f"GOOGLE_APPLICATION_CREDENTIALS={str(tmp_path)!r}" in message
-    assert "directory" in message.lower()
+    assert (
+        caught.value.reason == f"a folder, not a key file: GOOGLE_APPLICATION_CREDENTIALS={str(tmp_path)!r}"
+    )
+    assert caught.value.reason in str(caught.value)
     assert isinstance(caught.value.__cause__, IsADirectoryError)
 
 

@@ -416,11 +416,16 @@ def _discover_adc() -> tuple[Credentials, str | None]:
 
 
 def _unreadable(exc: OSError) -> str:
-    """Why ADC could not read a file: the file GOOGLE_APPLICATION_CREDENTIALS names, when it is set."""
-    why = exc.strerror or type(exc).__name__
+    """Why ADC could not read a file, naming GOOGLE_APPLICATION_CREDENTIALS and its path when it is set
+    (the reason first: the CLI puts the variable in front of it)."""
+    why = (
+        "a folder, not a key file"
+        if isinstance(exc, IsADirectoryError)
+        else exc.strerror or type(exc).__name__
+    )
     path = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
     if path:
-        return f"GOOGLE_APPLICATION_CREDENTIALS={path!r} could not be read: {why}"
+        return f"{why}: GOOGLE_APPLICATION_CREDENTIALS={path!r}"
     where = f" {exc.filename!r}" if exc.filename else ""
     return f"Application Default Credentials could not read{where}: {why}"
 
