@@ -31,7 +31,7 @@ from typing_extensions import override
 
 from . import _native, _telemetry
 from ._compat import http, raw_response_requested
-from ._util import JSONObject
+from ._util import JSONObject, field
 
 if TYPE_CHECKING:
     from ._context import ClientContext
@@ -134,17 +134,9 @@ def predict_body(
     return {"instances": instances, **({"parameters": parameters} if parameters else {})}
 
 
-def _field(mapping: Mapping[str, object], *names: str) -> object:
-    for name in names:
-        if name in mapping:
-            return mapping[name]
-    return None
-
-
 def _token_count(prediction: Mapping[str, object]) -> int:
-    embeddings = prediction.get("embeddings")
-    statistics = _field(embeddings, "statistics") if isinstance(embeddings, Mapping) else None
-    count = _field(statistics, "token_count", "tokenCount") if isinstance(statistics, Mapping) else None
+    statistics = field(prediction.get("embeddings"), "statistics")
+    count: object = field(statistics, "token_count", "tokenCount")
     if not isinstance(count, (int, float, str)):
         return 0
     try:

@@ -462,6 +462,8 @@ def diagnose(exc: BaseException, *, location: str | None = None, origins: Origin
     caused it came from: an option, a variable or a file)."""
     origins = origins if origins is not None else Origins()
     if isinstance(exc, CredentialsNotFoundError):
+        if isinstance(exc.__cause__, OSError) and exc.__cause__.filename is not None:
+            return _file_problem(exc.__cause__)
         return _no_credentials(exc)
     if isinstance(exc, TokenRefreshError):
         return _token_failed(exc)
