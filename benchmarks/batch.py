@@ -98,9 +98,9 @@ def make_files(folder: Path, lines: int) -> tuple[Path, Path]:
 
 def run_one(name: str, path: Path, sink: Path) -> dict[str, float]:
     """One contender over one file, in this process: seconds, lines, peak RSS growth (KiB)."""
-    from vertex_openai._batch._translate import result_lines, translate_input
-    from vertex_openai._maas import ModelTable
-    from vertex_openai._model import ModelResolver
+    from vertex_openai._pipeline._maas import ModelTable
+    from vertex_openai._pipeline._model import ModelResolver
+    from vertex_openai._resources._batch._translate import result_lines, translate_input
 
     resolve = ModelResolver({}, ModelTable(()), openapi_route=True)
     _reset_peak()

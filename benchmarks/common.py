@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from fakes import TokenServer, completion, new_private_key_pem, service_account_info  # noqa: E402
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI  # noqa: E402
-from vertex_openai._auth import CLOUD_PLATFORM_SCOPE  # noqa: E402
+from vertex_openai._transport._auth import CLOUD_PLATFORM_SCOPE  # noqa: E402
 
 OPENAI_MAJOR = int(openai.__version__.split(".")[0])
 http: Any = importlib.import_module("httpx2" if OPENAI_MAJOR >= 3 else "httpx")  # what openai talks through

@@ -586,7 +586,7 @@ def _predict_answer(texts: int, dimensions: int) -> bytes:
 
 
 def embeddings(smoke: bool) -> dict[str, Any]:
-    from vertex_openai import _embeddings
+    from vertex_openai._resources import _embeddings
 
     rounds, calls, texts, dims = (2, 10, 16, 256) if smoke else (21, 200, 16, 256)
     google = Google()

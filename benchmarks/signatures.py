@@ -21,8 +21,8 @@ import timeit
 from typing import Any
 
 from benchmarks import common
-from vertex_openai import _sigid
-from vertex_openai._signatures import SignatureMemory, mint_call_id, shape_chat_body
+from vertex_openai._pipeline import _sigid
+from vertex_openai._pipeline._signatures import SignatureMemory, mint_call_id, shape_chat_body
 
 GEMINI3 = "google/gemini-3-pro-preview"
 TOOLS: list[Any] = [

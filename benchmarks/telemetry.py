@@ -29,7 +29,7 @@ for _ in range(int(sys.argv[1])):
 
 
 def step_and_arguments() -> tuple[object, object, object]:
-    from vertex_openai._pipeline import _telemetry_step  # the step as the pipeline runs it
+    from vertex_openai._pipeline._steps import _telemetry_step  # the step as the pipeline runs it
 
     url = "https://aiplatform.googleapis.com/v1/projects/p/locations/global/endpoints/openapi"
     model = SimpleNamespace(wire="google/gemini-2.5-flash", requested="gemini-2.5-flash")

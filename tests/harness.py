@@ -18,7 +18,7 @@ from fake_gemini import gemini_reply
 from fakes import TokenServer, VertexServer, service_account_info
 
 from vertex_openai import _client
-from vertex_openai._endpoint import Endpoint, resolve_endpoint
+from vertex_openai._transport._endpoint import Endpoint, resolve_endpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Signing and 401 recovery through httpx's Auth flow (vertex_openai/_signing.py), on every openai.
+"""Signing and 401 recovery through httpx's Auth flow (vertex_openai/_transport/_signing.py), on every openai.
 
 Each promise here broke on openai 3.60, which stopped keeping `Authorization` on the request it
 attaches to errors: the old 401 path read the sent token back from there and resent the dead token.
@@ -20,9 +20,9 @@ from modes import MODES, EitherClient, Mode
 from openai.types.chat import ChatCompletionMessageParam
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
-from vertex_openai._auth import StaticTokenSource
 from vertex_openai._compat import http
-from vertex_openai._signing import GoogleAuth
+from vertex_openai._transport._auth import StaticTokenSource
+from vertex_openai._transport._signing import GoogleAuth
 
 MESSAGES: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Say hello"}]
 BUSY = Reply(503, [{"error": {"code": 503, "message": "busy", "status": "UNAVAILABLE"}}])

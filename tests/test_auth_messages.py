@@ -9,7 +9,7 @@ import google.auth.exceptions
 import pytest
 
 from vertex_openai import CredentialsNotFoundError
-from vertex_openai._auth import _REASON_LIMIT, _discover_adc, _first_line
+from vertex_openai._transport._auth import _REASON_LIMIT, _discover_adc, _first_line
 
 
 def test_a_long_reason_is_cut_at_a_word_boundary() -> None:

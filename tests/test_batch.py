@@ -26,7 +26,7 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
-from vertex_openai._batch import InputError
+from vertex_openai._resources._batch import InputError
 
 MODEL = "gemini-2.5-flash"
 
@@ -369,7 +369,7 @@ def test_setup_errors_name_what_to_set(
             input_file_id="file-nope", endpoint="/v1/chat/completions", completion_window="24h"
         )
     with pytest.raises(ValueError, match="location 'europe-west4'"):
-        from vertex_openai._batch._ids import batch_id
+        from vertex_openai._resources._batch._ids import batch_id
 
         sync_client(batch_vertex).batches.retrieve(
             batch_id("projects/1/locations/europe-west4/batchPredictionJobs/9")
@@ -414,7 +414,7 @@ def test_readme_batch_section_runs_as_written(
 def test_a_file_that_does_not_read_back_intact_is_an_error(
     batch_vertex: BatchVertexServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from vertex_openai._batch._storage import Storage
+    from vertex_openai._resources._batch._storage import Storage
 
     client = sync_client(batch_vertex)
     uploaded = client.files.create(file=write_requests(tmp_path / "in.jsonl", 3), purpose="batch")

@@ -1,5 +1,6 @@
-"""`vertex-openai batch status/results` and `doctor --batch`'s bucket check (vertex_openai/_batch/_cli.py),
-through an argparse parser wired as cli.py wires them, against the emulator and the batch server."""
+"""`vertex-openai batch status/results` and `doctor --batch`'s bucket check
+(vertex_openai/_resources/_batch/_cli.py), through an argparse parser wired as cli.py wires them,
+against the emulator and the batch server."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from fakes import STATIC_TOKEN
 from test_batch import write_requests
 
 from vertex_openai import VertexOpenAI
-from vertex_openai._batch._cli import add_batch_command, check_bucket
+from vertex_openai._resources._batch._cli import add_batch_command, check_bucket
 
 
 def run(server: BatchVertexServer, *argv: str) -> int:

@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vertex_openai._batch._ids import (
+from vertex_openai._pipeline._maas import ModelTable
+from vertex_openai._pipeline._model import ModelResolver
+from vertex_openai._resources._batch._ids import (
     FileRef,
     batch_id,
     file_id,
@@ -20,10 +22,14 @@ from vertex_openai._batch._ids import (
     parse_file_id,
     unpack_label,
 )
-from vertex_openai._batch._jobs import batch_of
-from vertex_openai._batch._translate import InputError, completion_of, epoch, result_lines, translate_input
-from vertex_openai._maas import ModelTable
-from vertex_openai._model import ModelResolver
+from vertex_openai._resources._batch._jobs import batch_of
+from vertex_openai._resources._batch._translate import (
+    InputError,
+    completion_of,
+    epoch,
+    result_lines,
+    translate_input,
+)
 
 
 def epoch_of(utc: str) -> int:

@@ -26,7 +26,7 @@ from fakes import Reply, TokenServer, VertexServer, _Server, service_account_inf
 from harness import redirect
 
 import vertex_openai._client
-import vertex_openai._endpoint
+import vertex_openai._transport._endpoint
 from vertex_openai._compat import http
 from vertex_openai.cli import diagnose, main
 
@@ -343,7 +343,9 @@ def test_private_service_connect_host_is_named(
 ) -> None:
     workload_identity(google, tmp_path, monkeypatch)
     # the client's own URL, not the local server's: no request goes to Vertex without --call
-    monkeypatch.setattr(vertex_openai._client, "resolve_endpoint", vertex_openai._endpoint.resolve_endpoint)
+    monkeypatch.setattr(
+        vertex_openai._client, "resolve_endpoint", vertex_openai._transport._endpoint.resolve_endpoint
+    )
     code, report = doctor(capsys, "--base-url", PSC)
     assert code == 0 and report["endpoint"] == "Private Service Connect (aiplatform-vpc1.p.googleapis.com)"
     assert report["location"] == "us-central1" and report["base_url"].startswith(PSC)

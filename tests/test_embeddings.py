@@ -14,7 +14,7 @@ from fakes import Reply, VertexServer
 from google.oauth2 import service_account
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI, embedding_options
-from vertex_openai._embeddings import input_texts, plan_embeddings, predict_body, to_response
+from vertex_openai._resources._embeddings import input_texts, plan_embeddings, predict_body, to_response
 
 REGION = "us-central1"
 PREDICT = f"/v1/projects/test-project/locations/{REGION}/publishers/google/models/text-embedding-005:predict"

@@ -8,8 +8,8 @@ import pytest
 from google.oauth2 import service_account
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
-from vertex_openai._maas import ModelTable
-from vertex_openai._model import ModelResolver
+from vertex_openai._pipeline._maas import ModelTable
+from vertex_openai._pipeline._model import ModelResolver
 
 TOKEN = "ya29.static-test-token"
 

@@ -14,7 +14,7 @@ from openai.types.chat import ChatCompletionMessageParam
 from recordings import CASSETTES, VERTEX_BASE, cassette_from_recording, keeping, replay
 
 from vertex_openai import CredentialsNotFoundError, VertexOpenAI
-from vertex_openai._auth import CredentialsTokenSource
+from vertex_openai._transport._auth import CredentialsTokenSource
 
 MESSAGES: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
 

@@ -27,8 +27,8 @@ from modes import MODES, EitherClient, Mode
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI, gemini_options
 from vertex_openai._compat import http
-from vertex_openai._endpoint import for_location, location_of
-from vertex_openai._failover import _CALL
+from vertex_openai._pipeline._failover import _CALL
+from vertex_openai._transport._endpoint import for_location, location_of
 from vertex_openai.cli import main
 
 PRIMARY = "us-central1"

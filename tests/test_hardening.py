@@ -149,7 +149,7 @@ def test_a_token_request_timing_out_on_its_own_bound_says_so(
 ) -> None:
     """The worker's transport bound and a waiter's deadline race when they are equal (a request's
     timeout): either way the caller gets the same error. Here only the transport's bound can fire."""
-    from vertex_openai import _auth
+    from vertex_openai._transport import _auth
 
     monkeypatch.setattr(_auth, "DEFAULT_REFRESH_TIMEOUT", 0.5)
     token_server.gate = threading.Event()  # never opened

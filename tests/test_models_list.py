@@ -12,7 +12,7 @@ from fakes import Reply, VertexServer
 from google.oauth2 import service_account
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
-from vertex_openai._models import model_of, next_page_token
+from vertex_openai._resources._models import model_of, next_page_token
 
 GOOGLE_IDS = [f"google/{name}" for name in PUBLISHER_MODELS["google"]]
 

@@ -13,7 +13,7 @@ from fakes import Reply, VertexServer, completion
 from google.oauth2 import service_account
 
 from vertex_openai import PARTNER_MODELS, PartnerModel, VertexOpenAI
-from vertex_openai._maas import ModelTable
+from vertex_openai._pipeline._maas import ModelTable
 
 MESSAGES: list[Any] = [{"role": "user", "content": "hi"}]
 

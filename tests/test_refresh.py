@@ -14,8 +14,8 @@ import time_machine
 from google.auth import credentials as ga_credentials
 
 from vertex_openai import TokenRefreshError
-from vertex_openai._auth import CredentialsTokenSource
-from vertex_openai._refresh import RefreshTimeout, RefreshWorker, wait, wait_async
+from vertex_openai._transport._auth import CredentialsTokenSource
+from vertex_openai._transport._refresh import RefreshTimeout, RefreshWorker, wait, wait_async
 
 UTC = dt.timezone.utc
 START = dt.datetime(2026, 1, 1, 12, 0, tzinfo=UTC)

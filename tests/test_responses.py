@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from recordings import load
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
-from vertex_openai._responses import (
+from vertex_openai._resources._responses import (
     AsyncResponses,
     InMemoryConversationStore,
     Responses,

@@ -13,16 +13,16 @@ from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from openai.types.responses import Response
 from recordings import load
 
-from vertex_openai._responses import (
+from vertex_openai._resources._responses import (
     ConversationStore,
     InMemoryConversationStore,
     StoredResponse,
     UnsupportedParameterError,
 )
-from vertex_openai._responses._common import decode_carrier
-from vertex_openai._responses._events import EventTranslator
-from vertex_openai._responses._request import to_chat
-from vertex_openai._responses._response import to_response
+from vertex_openai._resources._responses._common import decode_carrier
+from vertex_openai._resources._responses._events import EventTranslator
+from vertex_openai._resources._responses._request import to_chat
+from vertex_openai._resources._responses._response import to_response
 
 TOOLS: list[dict[str, Any]] = [
     {

@@ -11,7 +11,7 @@ from fakes import Reply, VertexServer
 from google.oauth2 import service_account
 
 from vertex_openai import VertexOpenAI
-from vertex_openai._routes import route_of, unserved_hint
+from vertex_openai._transport._routes import route_of, unserved_hint
 
 JSON_404 = {"error": {"code": 404, "message": "Requested entity was not found.", "status": "NOT_FOUND"}}
 HTML_404 = (

@@ -17,7 +17,7 @@ from helpers_api import chat_helpers
 from pydantic import BaseModel, Field
 
 from vertex_openai import VertexOpenAI
-from vertex_openai._schema import gemini_schema, gemini_schemas
+from vertex_openai._pipeline._schema import gemini_schema, gemini_schemas
 
 TOKEN = "ya29.schema-token"
 REJECTED = ("$ref", "$defs", "definitions", "title", "default", "examples", "const")

@@ -1,6 +1,6 @@
 """Thought signatures survive frameworks that drop them; tool-call ids are never empty (issue 10).
 
-Unit tests of `vertex_openai._signatures`, then a Gemini 3 tool loop against the local Vertex-like
+Unit tests of `vertex_openai._pipeline._signatures`, then a Gemini 3 tool loop against the local Vertex-like
 server in which the caller rebuilds the assistant tool call as `{type, id, function}` (as
 LangChain, LlamaIndex and magentic do) and the second request still carries the signature.
 """
@@ -18,8 +18,9 @@ import pytest
 from fake_gemini import SIGNATURE, gemini_reply
 from fakes import Reply, VertexServer, chat_stream
 
-from vertex_openai import AsyncVertexOpenAI, VertexOpenAI, _sigid
-from vertex_openai._signatures import (
+from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
+from vertex_openai._pipeline import _sigid
+from vertex_openai._pipeline._signatures import (
     ENTRY_OVERHEAD,
     MAX_BYTES,
     MAX_ENTRIES,

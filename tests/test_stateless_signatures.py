@@ -24,8 +24,9 @@ from fakes import VertexServer
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vertex_openai import VertexOpenAI, _sigid
-from vertex_openai._signatures import (
+from vertex_openai import VertexOpenAI
+from vertex_openai._pipeline import _sigid
+from vertex_openai._pipeline._signatures import (
     PLACEHOLDER_SIGNATURE,
     SignatureMemory,
     repair_completion,
@@ -277,7 +278,7 @@ def delivered_calls(chunks: list[Any]) -> list[dict[str, Any]]:
 
 
 def test_an_unsigned_first_call_waits_only_until_the_next_call_or_the_end() -> None:
-    from vertex_openai._stream import ChunkRepair
+    from vertex_openai._pipeline._stream import ChunkRepair
 
     def call(name: str) -> dict[str, Any]:
         return {"id": "", "type": "function", "function": {"name": name, "arguments": "{}"}}

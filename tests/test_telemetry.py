@@ -24,7 +24,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
-from vertex_openai._telemetry import PROVIDER, annotate_span, traced_create
+from vertex_openai._pipeline._telemetry import PROVIDER, annotate_span, traced_create
 
 URL = "https://europe-west4-aiplatform.googleapis.com/v1/projects/my-proj/locations/europe-west4/endpoints/openapi"
 VERTEX = {
@@ -176,7 +176,7 @@ class Blocker(importlib.abc.MetaPathFinder):
 sys.meta_path.insert(0, Blocker())
 from fakes import STATIC_TOKEN, VertexServer
 from vertex_openai import VertexOpenAI
-from vertex_openai._telemetry import annotate_span
+from vertex_openai._pipeline._telemetry import annotate_span
 
 server = VertexServer(accept={STATIC_TOKEN})
 try:

@@ -12,7 +12,7 @@ from fakes import Reply, VertexServer, completion
 from google.oauth2 import service_account
 
 from vertex_openai import VertexOpenAI, traffic_type
-from vertex_openai._tiers import FLEX_TIMEOUT_SECONDS, apply_service_tier, tier_headers
+from vertex_openai._pipeline._tiers import FLEX_TIMEOUT_SECONDS, apply_service_tier, tier_headers
 
 MESSAGES: list[Any] = [{"role": "user", "content": "hi"}]
 REQUEST_TYPE = "x-vertex-ai-llm-request-type"

@@ -21,7 +21,7 @@ from modes import MODES, EitherClient, Mode
 from openai.types.chat import ChatCompletionMessageParam
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
-from vertex_openai._auth import CredentialsTokenSource
+from vertex_openai._transport._auth import CredentialsTokenSource
 
 MESSAGES: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Say hello"}]
 

@@ -14,7 +14,7 @@ from modes import MODES, Mode
 from openai.types.completion_usage import CompletionUsage
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
-from vertex_openai._usage import bill_usage
+from vertex_openai._pipeline._usage import bill_usage
 
 RECORDING = Path(__file__).parent / "recordings" / "gemini-compat-tool-call-thought-signature.json"
 MESSAGES: list[Any] = [{"role": "user", "content": "hi"}]

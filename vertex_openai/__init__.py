@@ -1,12 +1,12 @@
 """vertex-openai: the OpenAI Python client for Gemini on Vertex AI."""
 
-from ._auth import TokenSource
 from ._client import AsyncVertexOpenAI, VertexOpenAI
-from ._embeddings import EmbeddingTaskType, embedding_options
 from ._errors import CredentialsNotFoundError, TokenRefreshError, VertexAuthError
-from ._maas import PARTNER_MODELS, PartnerModel
-from ._signatures import SignatureMemory
-from ._tiers import ServiceTier, TrafficType, traffic_type
+from ._pipeline._maas import PARTNER_MODELS, PartnerModel
+from ._pipeline._signatures import SignatureMemory
+from ._pipeline._tiers import ServiceTier, TrafficType, traffic_type
+from ._resources._embeddings import EmbeddingTaskType, embedding_options
+from ._transport._auth import TokenSource
 from ._version import __version__
 from .gemini import (
     HarmBlockMethod,

@@ -19,8 +19,22 @@ import openai
 from openai import DEFAULT_MAX_RETRIES, NOT_GIVEN, AsyncStream, NotGiven, Stream, Timeout
 from typing_extensions import Self, override
 
-from . import _body, _compat, _errors, _tiers
-from ._auth import (
+from . import _compat, _errors
+from ._compat import AsyncHooks, BaseClient, Decoder, FinalRequestOptions, SyncHooks, http
+from ._options import OPTION_NAMES, VertexOptions, check_mapping, check_max_retries, check_timeout
+from ._pipeline import _body, _tiers
+from ._pipeline._failover import Failover
+from ._pipeline._maas import ModelTable, PartnerModel
+from ._pipeline._model import ModelResolver
+from ._pipeline._signatures import SignatureMemory, repair_completion
+from ._pipeline._steps import Pipeline, Setup
+from ._pipeline._stream import RepairingDecoder
+from ._pipeline._tiers import ServiceTier
+from ._resources._batch import AsyncVertexBatches, AsyncVertexFiles, VertexBatches, VertexFiles
+from ._resources._embeddings import AsyncVertexEmbeddings, VertexEmbeddings
+from ._resources._models import AsyncVertexModels, VertexModels
+from ._resources._responses import AsyncResponses, ConversationStore, InMemoryConversationStore, Responses
+from ._transport._auth import (
     AsyncTokenProvider,
     CallableTokenSource,
     CredentialsTokenSource,
@@ -29,21 +43,8 @@ from ._auth import (
     TokenSource,
     valid_token,
 )
-from ._batch import AsyncVertexBatches, AsyncVertexFiles, VertexBatches, VertexFiles
-from ._compat import AsyncHooks, BaseClient, Decoder, FinalRequestOptions, SyncHooks, http
-from ._embeddings import AsyncVertexEmbeddings, VertexEmbeddings
-from ._endpoint import Endpoint, location_of, resolve_endpoint
-from ._failover import Failover
-from ._maas import ModelTable, PartnerModel
-from ._model import ModelResolver
-from ._models import AsyncVertexModels, VertexModels
-from ._options import OPTION_NAMES, VertexOptions, check_mapping, check_max_retries, check_timeout
-from ._pipeline import Pipeline, Setup
-from ._responses import AsyncResponses, ConversationStore, InMemoryConversationStore, Responses
-from ._signatures import SignatureMemory, repair_completion
-from ._signing import GoogleAuth
-from ._stream import RepairingDecoder
-from ._tiers import ServiceTier
+from ._transport._endpoint import Endpoint, location_of, resolve_endpoint
+from ._transport._signing import GoogleAuth
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials

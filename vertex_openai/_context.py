@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from ._auth import TokenSource
-    from ._endpoint import Endpoint
-    from ._model import ResolvedModel
     from ._options import VertexOptions
-    from ._responses._store import ConversationStore
+    from ._pipeline._model import ResolvedModel
+    from ._resources._responses._store import ConversationStore
+    from ._transport._auth import TokenSource
+    from ._transport._endpoint import Endpoint
 
 __all__ = ["ClientContext"]
 

@@ -8,8 +8,8 @@ from typing import TypeVar
 import openai
 
 from ._compat import http
-from ._maas import ModelTable
-from ._routes import response_hint
+from ._pipeline._maas import ModelTable
+from ._transport._routes import response_hint
 
 __all__ = [
     "CredentialsNotFoundError",

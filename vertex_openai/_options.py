@@ -16,9 +16,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from ._endpoint import API_VERSIONS, is_location
-from ._maas import ModelTable, PartnerModel
-from ._tiers import check_tier
+from ._pipeline._maas import ModelTable, PartnerModel
+from ._pipeline._tiers import check_tier
+from ._transport._endpoint import API_VERSIONS, is_location
 
 _M = TypeVar("_M")
 _T = TypeVar("_T")

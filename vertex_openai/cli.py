@@ -28,9 +28,9 @@ from typing import Any, TextIO, TypeAlias
 
 import openai
 
-from ._batch._cli import add_batch_command, check_bucket
 from ._client import VertexOpenAI
 from ._errors import NO_CREDENTIALS_FIX, CredentialsNotFoundError, TokenRefreshError, VertexAuthError, hint
+from ._resources._batch._cli import add_batch_command, check_bucket
 from ._util import JSONObject
 from ._version import __version__
 from .gemini import REASONING_EFFORT_BUDGETS, ThinkingConfig, gemini_options

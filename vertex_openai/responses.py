@@ -8,7 +8,7 @@ assigns its own: `client.responses.store = MyStore()`, any object with `get`, `p
 (`ConversationStore`); `StoredResponse.to_dict()` / `from_dict()` give a JSON form to keep.
 """
 
-from ._responses import (
+from ._resources._responses import (
     DEFAULT_MAX_RESPONSES,
     ConversationStore,
     InMemoryConversationStore,

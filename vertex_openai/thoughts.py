@@ -15,8 +15,8 @@ import pydantic
 from openai.types.chat import ChatCompletionChunk
 
 from ._compat import extra_fields
-from ._signatures import PLACEHOLDER_SIGNATURE
-from ._signatures import signed as _signed
+from ._pipeline._signatures import PLACEHOLDER_SIGNATURE
+from ._pipeline._signatures import signed as _signed
 from ._util import JSONObject, deep_merge
 from ._util import field as _get
 from .gemini import check_tag_marker

@@ -32,7 +32,7 @@ from fakes import Reply, Seen, TokenServer, VertexServer, service_account_info
 from google.oauth2 import service_account
 
 from vertex_openai import AsyncVertexOpenAI, VertexOpenAI
-from vertex_openai._auth import CredentialsTokenSource
+from vertex_openai._transport._auth import CredentialsTokenSource
 
 # Set by .ci/integrations: a framework that is missing, or a test that skips, is a failure there.
 STRICT = os.environ.get("VERTEX_OPENAI_INTEGRATIONS") == "1"

@@ -38,8 +38,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 
+from .._util import JSONObject, deep_merge
 from . import _sigid, _usage
-from ._util import JSONObject, deep_merge
 
 __all__ = [
     "MAX_BYTES",

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ._util import JSONObject, deep_merge
-from .gemini import REASONING_EFFORT_BUDGETS
+from .._util import JSONObject, deep_merge
+from ..gemini import REASONING_EFFORT_BUDGETS
 
 
 def split_google(extra_body: Mapping[str, object]) -> tuple[JSONObject, JSONObject]:

@@ -28,8 +28,8 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, TypeGuard
 from urllib.parse import urlsplit
 
+from .._errors import CredentialsNotFoundError, TokenRefreshError, redact
 from ._endpoint import ProjectSource
-from ._errors import CredentialsNotFoundError, TokenRefreshError, redact
 from ._refresh import RefreshTimeout, RefreshWorker, wait, wait_async
 
 if TYPE_CHECKING:

@@ -20,12 +20,12 @@ from openai.resources.models import AsyncModels, Models
 from openai.types import Model
 from typing_extensions import override
 
+from .._compat import http
+from .._util import JSONObject, typed_as
 from . import _native
-from ._compat import http
-from ._util import JSONObject, typed_as
 
 if TYPE_CHECKING:
-    from ._context import ClientContext
+    from .._context import ClientContext
 
 _P = TypeVar("_P", SyncPage[Model], AsyncPage[Model])
 

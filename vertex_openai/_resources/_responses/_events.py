@@ -17,8 +17,8 @@ from openai.types import responses as types
 from openai.types.responses import ResponseStreamEvent
 from pydantic import BaseModel
 
-from .._util import JSONObject, deep_merge, field
-from ..thoughts import ThoughtSplitter
+from ..._util import JSONObject, deep_merge, field
+from ...thoughts import ThoughtSplitter
 from ._common import extra_field, new_id
 from ._request import THOUGHT_MARKER, Bridged
 from ._response import (

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import re
 
-from ._compat import http
-from ._maas import DEFAULT_TABLE, ModelTable
-from ._tiers import quota_hint
+from .._compat import http
+from .._pipeline._maas import DEFAULT_TABLE, ModelTable
+from .._pipeline._tiers import quota_hint
 
 # (route after `endpoints/{id}`, the Vertex way); first match wins
 _UNSERVED: tuple[tuple[str, str], ...] = (

@@ -29,11 +29,11 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 
+from .._compat import Decoder, ServerSentEvent
+from .._util import JSONObject
 from . import _sigid, _usage
-from ._compat import Decoder, ServerSentEvent
 from ._model import gemini_generation
 from ._signatures import SignatureMemory, call_id_for
-from ._util import JSONObject
 
 _CHUNK = "chat.completion.chunk"
 

@@ -25,8 +25,8 @@ from datetime import datetime
 from hashlib import blake2b
 from typing import Literal
 
-from .._model import ResolvedModel
-from .._util import JSONObject
+from ..._pipeline._model import ResolvedModel
+from ..._util import JSONObject
 from ._ids import pack_label, unpack_label
 
 __all__ = ["InputError", "InputSummary", "completion_of", "result_lines", "translate_input"]

@@ -32,16 +32,16 @@ from typing import Literal, NamedTuple
 
 import openai
 
+from .._compat import FinalRequestOptions
+from .._transport._endpoint import Endpoint, origin
+from .._util import JSONObject
+from ..gemini import check_reasoning_effort
 from . import _body, _telemetry, _tiers
-from ._compat import FinalRequestOptions
-from ._endpoint import Endpoint, origin
 from ._failover import Failover
 from ._maas import ModelTable
 from ._model import ModelResolver, ResolvedModel
 from ._schema import gemini_schemas
 from ._signatures import SignatureMemory, restore_tool_signatures
-from ._util import JSONObject
-from .gemini import check_reasoning_effort
 
 __all__ = ["STEPS", "Attempt", "Pipeline", "Route", "Setup", "route_of"]
 

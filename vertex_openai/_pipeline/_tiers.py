@@ -19,8 +19,8 @@ from typing import Literal, get_args
 import openai
 from openai import NotGiven
 
-from ._compat import FinalRequestOptions
-from ._util import field
+from .._compat import FinalRequestOptions
+from .._util import field
 
 __all__ = ["ServiceTier", "TrafficType", "traffic_type"]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import openai
 
-from .._util import JSONObject, OpenAIKwargs, deep_merge, field
+from ..._util import JSONObject, OpenAIKwargs, deep_merge, field
 from ._common import decode_carrier
 
 __all__ = ["THOUGHT_MARKER", "Bridged", "UnsupportedParameterError", "to_chat"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import IO, TYPE_CHECKING
 
-from .._auth import TokenSource
+from ..._transport._auth import TokenSource
 from ._ids import parse_gs_uri
 
 if TYPE_CHECKING:

@@ -25,9 +25,9 @@ from openai.pagination import AsyncCursorPage, SyncCursorPage
 from openai.resources.batches import AsyncBatches, Batches
 from openai.types import Batch
 
-from .._compat import http
-from .._context import ClientContext
-from .._util import JSONObject, typed_as
+from ..._compat import http
+from ..._context import ClientContext
+from ..._util import JSONObject, typed_as
 from ._files import AsyncList, FileRules, results_ref
 from ._ids import FileRef, batch_id, file_id, job_ref, pack_label, parse_batch_id, parse_file_id, unpack_label
 from ._translate import CHAT_URL, InputError, duplicate_lines, epoch, repeated_digests, translate_input

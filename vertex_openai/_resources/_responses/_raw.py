@@ -20,7 +20,7 @@ from openai.resources.responses import (
     ResponsesWithStreamingResponse,
 )
 
-from .._compat import http
+from ..._compat import http
 
 if TYPE_CHECKING:
     from openai.resources.responses import AsyncResponses, Responses

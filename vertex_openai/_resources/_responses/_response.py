@@ -18,8 +18,8 @@ from openai.types.responses import (
 )
 from openai.types.responses.response_usage import InputTokensDetails
 
-from .._util import JSONObject, field
-from ..thoughts import split_thoughts
+from ..._util import JSONObject, field
+from ...thoughts import split_thoughts
 from ._common import encode_carrier, extra_field, new_id
 from ._request import THOUGHT_MARKER, Bridged
 

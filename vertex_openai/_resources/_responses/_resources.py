@@ -19,10 +19,10 @@ from openai.resources.responses import AsyncResponses as _OpenAIAsyncResponses
 from openai.resources.responses import Responses as _OpenAIResponses
 from openai.types.responses import ParsedResponse, Response, ResponseStreamEvent
 
-from .._compat import json_chunks
-from .._maas import ModelTable
-from .._model import ModelResolver
-from .._util import JSONObject, OpenAIKwargs, typed_as
+from ..._compat import json_chunks
+from ..._pipeline._maas import ModelTable
+from ..._pipeline._model import ModelResolver
+from ..._util import JSONObject, OpenAIKwargs, typed_as
 from ._common import given
 from ._events import EventTranslator
 from ._raw import AsyncRawView, RawView
@@ -31,7 +31,7 @@ from ._response import to_response
 from ._store import ConversationStore, StoredResponse
 
 if TYPE_CHECKING:
-    from .._context import ClientContext
+    from ..._context import ClientContext
 
 __all__ = ["AsyncResponses", "Responses", "UnknownResponseError", "served_on_responses"]
 

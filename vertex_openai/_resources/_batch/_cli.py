@@ -17,7 +17,7 @@ from ._files import FileRules
 from ._storage import BUCKET_ENV
 
 if TYPE_CHECKING:
-    from .._client import VertexOpenAI
+    from ..._client import VertexOpenAI
 
 __all__ = ["BucketCheck", "add_batch_command", "batch_results", "batch_status", "check_bucket"]
 

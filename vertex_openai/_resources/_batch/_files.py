@@ -19,9 +19,9 @@ from openai.pagination import AsyncCursorPage, SyncCursorPage
 from openai.resources.files import AsyncFiles, Files
 from openai.types import FileDeleted, FileObject
 
-from .._compat import http
-from .._context import ClientContext
-from .._util import typed_as
+from ..._compat import http
+from ..._context import ClientContext
+from ..._util import typed_as
 from ._ids import FileRef, file_id, parse_file_id
 from ._storage import Location, Storage, bucket_location
 from ._translate import ResultKind, result_lines

@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
 
+from .._compat import ATTEMPT_TOKEN, http, request_seconds
+from .._pipeline._failover import Failover
 from ._auth import TokenSource
-from ._compat import ATTEMPT_TOKEN, http, request_seconds
 from ._endpoint import origin
-from ._failover import Failover
 
 __all__ = ["GoogleAuth"]
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ._util import JSONObject
+from .._util import JSONObject
 
 __all__ = ["gemini_schema", "gemini_schemas"]
 

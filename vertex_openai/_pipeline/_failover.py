@@ -35,9 +35,9 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from .._compat import FinalRequestOptions, http
+from .._transport._endpoint import Endpoint, for_location, location_of, origin
 from . import _body, _tiers
-from ._compat import FinalRequestOptions, http
-from ._endpoint import Endpoint, for_location, location_of, origin
 from ._maas import ModelTable, PartnerModel
 from ._model import ResolvedModel
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from openai import NotGiven, Omit
 
-from .._util import JSONObject, field
+from ..._util import JSONObject, field
 
 #: Prefix of the `encrypted_content` of the `reasoning` items that carry Gemini's thought signatures.
 CARRIER_PREFIX = "vertex-openai.signatures.v1:"

@@ -14,7 +14,7 @@ from typing import Protocol, runtime_checkable
 
 from openai.types.responses import Response
 
-from .._util import JSONObject
+from ..._util import JSONObject
 
 __all__ = ["DEFAULT_MAX_RESPONSES", "ConversationStore", "InMemoryConversationStore", "StoredResponse"]
 

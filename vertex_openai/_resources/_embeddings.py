@@ -29,13 +29,14 @@ from openai.types import CreateEmbeddingResponse, Embedding
 from openai.types.create_embedding_response import Usage
 from typing_extensions import override
 
-from . import _native, _telemetry
-from ._compat import http, raw_response_requested
-from ._util import JSONObject, field
+from .._compat import http, raw_response_requested
+from .._pipeline import _telemetry
+from .._util import JSONObject, field
+from . import _native
 
 if TYPE_CHECKING:
-    from ._context import ClientContext
-    from ._model import ResolvedModel
+    from .._context import ClientContext
+    from .._pipeline._model import ResolvedModel
 
 __all__ = ["EmbeddingTaskType", "embedding_options"]
 
