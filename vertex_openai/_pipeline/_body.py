@@ -50,9 +50,12 @@ def default_google_fields(options: Mapping[str, object] | None) -> JSONObject:
 def without_client_fields(messages: object) -> list[object] | None:
     """`messages` without what only openai-python adds to assistant messages passed back as its objects
     (`parsed`, `parsed_arguments`, a tool call's stream `index`), or None when nothing is to drop."""
-    if not isinstance(messages, list) or not any(_has_client_fields(m) for m in messages):
+    if not isinstance(messages, list):
         return None
-    return [_without_client_fields(m) for m in messages]
+    for message in messages:  # a loop, not any(...): this runs on every chat call
+        if _has_client_fields(message):
+            return [_without_client_fields(m) for m in messages]
+    return None
 
 
 def _has_client_fields(message: object) -> bool:

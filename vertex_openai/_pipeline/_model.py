@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from ._maas import ModelTable, PartnerModel
 
@@ -41,15 +42,15 @@ class ResolvedModel:
         """`publisher/name` (what `models.retrieve()` and Batch name)."""
         return f"{self.publisher}/{self.name}"
 
-    @property
+    @cached_property
     def is_google(self) -> bool:
         return self.publisher == GOOGLE and not self.name.endswith("-maas")
 
-    @property
+    @cached_property
     def is_gemini(self) -> bool:
         return self.is_google and self.name.startswith("gemini")
 
-    @property
+    @cached_property
     def gemini_generation(self) -> int | None:
         """3 for `gemini-3-pro-preview`, 2 for `gemini-2.5-flash`, None for other models."""
         return gemini_generation(self.name) if self.is_gemini else None

@@ -320,7 +320,7 @@ def restore_tool_signatures(
     if memory is not None and len(memory):
         out = memory.restore(messages)
     current = out if out is not None else messages
-    if any(isinstance(m, dict) and (m.get("tool_calls") or m.get("tool_call_id")) for m in current):
+    if _has_tool_messages(current):
         carried = _from_ids(current)
         if carried is not None:
             out = current = carried
@@ -329,6 +329,13 @@ def restore_tool_signatures(
             if placed is not None:
                 out = placed
     return body if out is None else {**body, "messages": out}
+
+
+def _has_tool_messages(messages: list[object]) -> bool:
+    for message in messages:  # a loop, not any(...): this runs on every chat call
+        if isinstance(message, dict) and (message.get("tool_calls") or message.get("tool_call_id")):
+            return True
+    return False
 
 
 def _from_ids(messages: list[object]) -> list[object] | None:

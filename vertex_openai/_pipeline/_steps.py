@@ -46,6 +46,7 @@ from ._signatures import SignatureMemory, restore_tool_signatures
 __all__ = ["STEPS", "Attempt", "Pipeline", "Route", "Setup", "route_of"]
 
 Route = Literal["chat", "embeddings", "responses", "other"]
+_URL_CACHE_SIZE = 256  # distinct request URLs a client remembers the route of
 _ROUTES: tuple[tuple[str, Route], ...] = (
     ("chat/completions", "chat"),
     ("embeddings", "embeddings"),
@@ -86,23 +87,24 @@ class Setup:
         return self.failover.origins if self.failover is not None else frozenset({self.origin})
 
 
+def _body_of(options: FinalRequestOptions) -> Mapping[str, object] | None:
+    body = options.json_data
+    return body if isinstance(body, Mapping) else None
+
+
 @dataclass
 class Attempt:
     """One attempt's request options, with what the pipeline found out about them."""
 
     options: FinalRequestOptions
     route: Route
+    body: Mapping[str, object] | None  # `options.json_data` when it is a JSON object (kept in step)
     model: ResolvedModel | None = None
     location: str | None = None  # the attempt's location, with failover on (None: the client's)
 
-    @property
-    def body(self) -> Mapping[str, object] | None:
-        body = self.options.json_data
-        return body if isinstance(body, Mapping) else None
-
     def replace_body(self, body: Mapping[str, object]) -> None:
-        if body is not self.options.json_data:
-            self.options.json_data = body
+        if body is not self.body:
+            self.body = self.options.json_data = body
 
 
 # --- the steps ---
@@ -129,9 +131,10 @@ def _model(attempt: Attempt, setup: Setup) -> None:
 
 def _history(attempt: Attempt, setup: Setup) -> None:
     body = attempt.body
-    messages = _body.without_client_fields(body.get("messages")) if body is not None else None
-    if body is not None and messages is not None:
-        attempt.replace_body({**body, "messages": messages})
+    if body is not None:
+        messages = _body.without_client_fields(body.get("messages"))
+        if messages is not None:
+            attempt.replace_body({**body, "messages": messages})
 
 
 def _gemini_options(attempt: Attempt, setup: Setup) -> None:
@@ -159,14 +162,17 @@ def _signatures(attempt: Attempt, setup: Setup) -> None:
 
 def _schemas(attempt: Attempt, setup: Setup) -> None:
     body = attempt.body
-    if body is not None and attempt.model is not None and attempt.model.is_gemini:
+    model = attempt.model
+    wanted = body is not None and ("tools" in body or "response_format" in body)
+    if body is not None and wanted and model is not None and model.is_gemini:
         attempt.replace_body(gemini_schemas(body))
 
 
 def _reasoning_effort(attempt: Attempt, setup: Setup) -> None:
     body = attempt.body
-    if body is not None and attempt.model is not None and attempt.model.is_gemini:
-        attempt.replace_body(check_reasoning_effort(body, attempt.model.wire))
+    model = attempt.model
+    if body is not None and model is not None and model.is_gemini and "reasoning_effort" in body:
+        attempt.replace_body(check_reasoning_effort(body, model.wire))
 
 
 def _partner_notes(attempt: Attempt, setup: Setup) -> None:
@@ -182,6 +188,8 @@ def _service_tier(attempt: Attempt, setup: Setup) -> None:
         location=setup.endpoint.location,
         default_timeout=setup.default_timeout,
     )
+    if attempt.options.json_data is not attempt.body:
+        attempt.body = _body_of(attempt.options)  # the tier left the body
 
 
 def _failover(attempt: Attempt, setup: Setup) -> None:
@@ -231,14 +239,23 @@ class Pipeline:
 
     def __init__(self, setup: Setup, steps: tuple[Step, ...] = STEPS) -> None:
         self.setup = setup
-        # per route, the steps that apply: worked out once, not per attempt
+        # per route, the steps that apply: worked out once, not per attempt (failover only when on)
+        steps = tuple(step for step in steps if step.run is not _failover or setup.failover is not None)
         self._plan: dict[Route, tuple[Callable[[Attempt, Setup], None], ...]] = {
             route: tuple(step.run for step in steps if step.routes is None or route in step.routes)
             for route in ("chat", "embeddings", "responses", "other")
         }
+        self._routes: dict[str, Route] = {}  # per URL openai asks for: its route (URLs are few)
 
     def run(self, options: FinalRequestOptions) -> Attempt:
-        attempt = Attempt(options, route_of(options.url))
-        for step in self._plan[attempt.route]:
+        url = options.url
+        route = self._routes.get(url)
+        if route is None:
+            route = route_of(url)
+            if len(self._routes) >= _URL_CACHE_SIZE:
+                self._routes.clear()  # a dict's clear and set are atomic: a racing reader works it out again
+            self._routes[url] = route
+        attempt = Attempt(options, route, _body_of(options))
+        for step in self._plan[route]:
             step(attempt, self.setup)
         return attempt

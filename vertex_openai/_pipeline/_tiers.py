@@ -66,12 +66,18 @@ def apply_service_tier(
     the pipeline gives chat calls) becomes headers, and leaves the body; Flex gets a 30-minute timeout
     unless the call or the client set one (`default_timeout`: the client's timeout is openai's default)."""
     body = options.json_data
+    extra = options.extra_json  # extra_body={"service_tier": "provisioned"} wins
+    if (
+        default_tier is None
+        and not (body is not None and isinstance(body, Mapping) and "service_tier" in body)
+        and not (extra is not None and isinstance(extra, Mapping) and "service_tier" in extra)
+    ):
+        return  # no tier anywhere: nothing to do (most calls; the checks are ordered for speed)
     tier: object = default_tier
     if isinstance(body, Mapping) and "service_tier" in body:
         if body["service_tier"] is not None:
             tier = body["service_tier"]
         options.json_data = {key: value for key, value in body.items() if key != "service_tier"}
-    extra = options.extra_json  # extra_body={"service_tier": "provisioned"} wins
     if isinstance(extra, Mapping) and "service_tier" in extra:
         if extra["service_tier"] is not None:
             tier = extra["service_tier"]
