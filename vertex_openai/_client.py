@@ -30,10 +30,7 @@ from ._pipeline._signatures import SignatureMemory, repair_completion
 from ._pipeline._steps import Pipeline, Setup
 from ._pipeline._stream import RepairingDecoder
 from ._pipeline._tiers import ServiceTier
-from ._resources._batch import AsyncVertexBatches, AsyncVertexFiles, VertexBatches, VertexFiles
 from ._resources._embeddings import AsyncVertexEmbeddings, VertexEmbeddings
-from ._resources._models import AsyncVertexModels, VertexModels
-from ._resources._responses import AsyncResponses, ConversationStore, InMemoryConversationStore, Responses
 from ._transport._auth import (
     AsyncTokenProvider,
     CallableTokenSource,
@@ -48,6 +45,12 @@ from ._transport._signing import GoogleAuth
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials
+
+    # Imported where first used: the Responses bridge and Batch pull in much of openai (its Responses
+    # streaming, pagination, files), which `import vertex_openai` should not pay for.
+    from ._resources._batch import AsyncVertexBatches, AsyncVertexFiles, VertexBatches, VertexFiles
+    from ._resources._models import AsyncVertexModels, VertexModels
+    from ._resources._responses import AsyncResponses, ConversationStore, Responses
 
 __all__ = ["AsyncVertexOpenAI", "VertexOpenAI"]
 
@@ -180,10 +183,14 @@ class _Vertex:
             with _STORE_LOCK:
                 store = self.shared.responses_store
                 if store is None:
+                    from ._resources._responses import InMemoryConversationStore
+
                     store = self.shared.responses_store = InMemoryConversationStore()
         return store
 
     def use_responses_store(self, store: ConversationStore) -> None:
+        from ._resources._responses import ConversationStore
+
         if not isinstance(store, ConversationStore):
             raise TypeError(
                 f"store must have get, put and delete (a ConversationStore), not {type(store).__name__}."
@@ -193,6 +200,12 @@ class _Vertex:
     # --- openai's hooks (`_compat.Vertex`) ---
     def prepare(self, options: FinalRequestOptions) -> FinalRequestOptions:
         return self.pipeline.run(options).options
+
+    def cold(self) -> bool:
+        return self.shared.auth.cold()
+
+    def current_token(self) -> str | None:
+        return self.shared.auth.current()
 
     def ready(self, timeout: float | None) -> None:
         self.shared.auth.ready(timeout)
@@ -489,24 +502,32 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
     @override
     def models(self) -> VertexModels:
         """openai's models, answered from Vertex's publisher-model listing."""
+        from ._resources._models import VertexModels
+
         return VertexModels(self, self._vertex)
 
     @cached_property
     @override
     def responses(self) -> Responses:
         """openai's responses; bridged to chat completions for models not served on `/responses`."""
+        from ._resources._responses import Responses
+
         return Responses(self, self._vertex)
 
     @cached_property
     @override
     def files(self) -> VertexFiles:
         """openai's files, kept on Cloud Storage (`batch_bucket` / `VERTEX_OPENAI_BATCH_BUCKET`)."""
+        from ._resources._batch import VertexFiles
+
         return VertexFiles(self, self._vertex, bucket=self._vertex.options.batch_bucket)
 
     @cached_property
     @override
     def batches(self) -> VertexBatches:
         """openai's batches, run as Vertex AI batch prediction jobs."""
+        from ._resources._batch import VertexBatches
+
         return VertexBatches(self, self._vertex, bucket=self._vertex.options.batch_bucket)
 
 
@@ -577,22 +598,30 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[object]], As
     @override
     def models(self) -> AsyncVertexModels:
         """openai's models, answered from Vertex's publisher-model listing."""
+        from ._resources._models import AsyncVertexModels
+
         return AsyncVertexModels(self, self._vertex)
 
     @cached_property
     @override
     def responses(self) -> AsyncResponses:
         """openai's responses; bridged to chat completions for models not served on `/responses`."""
+        from ._resources._responses import AsyncResponses
+
         return AsyncResponses(self, self._vertex)
 
     @cached_property
     @override
     def files(self) -> AsyncVertexFiles:
         """openai's files, kept on Cloud Storage (`batch_bucket` / `VERTEX_OPENAI_BATCH_BUCKET`)."""
+        from ._resources._batch import AsyncVertexFiles
+
         return AsyncVertexFiles(self, self._vertex, bucket=self._vertex.options.batch_bucket)
 
     @cached_property
     @override
     def batches(self) -> AsyncVertexBatches:
         """openai's batches, run as Vertex AI batch prediction jobs."""
+        from ._resources._batch import AsyncVertexBatches
+
         return AsyncVertexBatches(self, self._vertex, bucket=self._vertex.options.batch_bucket)
