@@ -89,6 +89,12 @@ class Vertex(Protocol):
     def prepare(self, options: FinalRequestOptions) -> FinalRequestOptions:
         """Check and shape one attempt's options (a copy openai made for that attempt)."""
 
+    def cold(self) -> bool:
+        """Whether there is no token yet (then `ready()` waits for the first one)."""
+
+    def current_token(self) -> str | None:
+        """A token to send now without waiting, or None (then `token()` is asked with a timeout)."""
+
     def ready(self, timeout: float | None) -> None:
         """Before openai builds a request: wait at most `timeout` seconds for a first token."""
 
@@ -177,16 +183,19 @@ class SyncHooks(_Hooks[http.Client, Stream[object]], openai.OpenAI):
 
     @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        options = self._hooks.prepare(options)
+        hooks = self._hooks
+        options = hooks.prepare(options)
         # Wait for a first token before openai builds the request (a cold burst then leaves the
-        # interpreter to the one token fetch); with a token, ready() returns at once.
-        self._hooks.ready(seconds(options.timeout, self.timeout))
+        # interpreter to the one token fetch).
+        if hooks.cold():  # the timeout is worked out only when there is something to wait for
+            hooks.ready(seconds(options.timeout, self.timeout))
         return super()._prepare_options(options)
 
     @override
     def _prepare_request(self, request: http.Request) -> None:
         super()._prepare_request(request)
-        request.extensions[ATTEMPT_TOKEN] = self._hooks.token(request_seconds(request))
+        hooks = self._hooks
+        request.extensions[ATTEMPT_TOKEN] = hooks.current_token() or hooks.token(request_seconds(request))
 
     @override
     def close(self) -> None:
@@ -199,14 +208,19 @@ class AsyncHooks(_Hooks[http.AsyncClient, AsyncStream[object]], openai.AsyncOpen
 
     @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        options = self._hooks.prepare(options)
-        await self._hooks.aready(seconds(options.timeout, self.timeout))
+        hooks = self._hooks
+        options = hooks.prepare(options)
+        if hooks.cold():
+            await hooks.aready(seconds(options.timeout, self.timeout))
         return await super()._prepare_options(options)
 
     @override
     async def _prepare_request(self, request: http.Request) -> None:
         await super()._prepare_request(request)
-        request.extensions[ATTEMPT_TOKEN] = await self._hooks.atoken(request_seconds(request))
+        hooks = self._hooks
+        request.extensions[ATTEMPT_TOKEN] = hooks.current_token() or await hooks.atoken(
+            request_seconds(request)
+        )
 
     @override
     async def close(self) -> None:

@@ -212,19 +212,33 @@ def _telemetry_step(attempt: Attempt, setup: Setup) -> None:
     )
 
 
+_PROMPT_ROLES = frozenset({"system", "developer", "user"})
+
+
+def _has_replies(messages: object) -> bool:
+    """Whether chat `messages` hold a message other than a prompt's (an assistant's, a tool's)."""
+    if not isinstance(messages, list):
+        return True  # not ours to judge: every step looks
+    for message in messages:
+        if not isinstance(message, dict) or message.get("role") not in _PROMPT_ROLES:
+            return True
+    return False
+
+
 class Step(NamedTuple):
     name: str
     routes: frozenset[Route] | None  # None: every route
     run: Callable[[Attempt, Setup], None]
+    replies: bool = False  # only for chat bodies whose messages hold replies (assistant or tool messages)
 
 
 _CHAT: frozenset[Route] = frozenset({"chat"})
 STEPS: tuple[Step, ...] = (
     Step("origin", None, _origin),
     Step("model", None, _model),
-    Step("history", _CHAT, _history),
+    Step("history", _CHAT, _history, replies=True),
     Step("gemini_options", _CHAT, _gemini_options),
-    Step("signatures", _CHAT, _signatures),
+    Step("signatures", _CHAT, _signatures, replies=True),
     Step("schemas", _CHAT, _schemas),
     Step("reasoning_effort", _CHAT, _reasoning_effort),
     Step("partner_notes", _CHAT, _partner_notes),
@@ -245,6 +259,10 @@ class Pipeline:
             route: tuple(step.run for step in steps if step.routes is None or route in step.routes)
             for route in ("chat", "embeddings", "responses", "other")
         }
+        # a first turn (no replies in its messages: most calls) skips the steps about replies
+        self._first_turn = tuple(
+            step.run for step in steps if step.routes is None or "chat" in step.routes if not step.replies
+        )
         self._routes: dict[str, Route] = {}  # per URL openai asks for: its route (URLs are few)
 
     def run(self, options: FinalRequestOptions) -> Attempt:
@@ -256,6 +274,9 @@ class Pipeline:
                 self._routes.clear()  # a dict's clear and set are atomic: a racing reader works it out again
             self._routes[url] = route
         attempt = Attempt(options, route, _body_of(options))
-        for step in self._plan[route]:
+        plan = self._plan[route]
+        if route == "chat" and attempt.body is not None and not _has_replies(attempt.body.get("messages")):
+            plan = self._first_turn
+        for step in plan:
             step(attempt, self.setup)
         return attempt

@@ -60,17 +60,19 @@ def bill_usage(body: object) -> None:
     Anything that is not a dict with a dict `usage` is left alone."""
     if not isinstance(body, dict) or not isinstance(usage := body.get("usage"), dict):
         return
+    if usage.keys() <= _OPENAI_KEYS and _BODY_KEYS.isdisjoint(body):
+        prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        if (
+            type(prompt) is int
+            and type(completion) is int
+            and prompt >= 0
+            and completion >= 0
+            and usage.get("total_tokens") == prompt + completion
+        ):
+            return  # the common case: counts that add up, nothing of Google's to read (every stream chunk)
     prompt = _count(usage.get("prompt_tokens"))
     completion = _count(usage.get("completion_tokens"))
     total = _count(usage.get("total_tokens"))
-    if (
-        usage.keys() <= _OPENAI_KEYS
-        and _BODY_KEYS.isdisjoint(body)
-        and prompt is not None
-        and completion is not None
-        and total == prompt + completion
-    ):
-        return  # the common chunk: counts that add up, nothing of Google's to read (a stream's every chunk)
     google = _google_counts(body, usage)
 
     prompt_details = usage.get("prompt_tokens_details")

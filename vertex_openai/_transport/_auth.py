@@ -58,6 +58,15 @@ class TokenSource(abc.ABC):
         """The project billed for quota (sent as `x-goog-user-project`), if any."""
         return self._quota_project
 
+    def current(self) -> str | None:
+        """A token to send now without waiting or refreshing anything, or None: then `token()` is
+        asked (with the attempt's timeout). The per-attempt fast path; the default has none."""
+        return None
+
+    def cold(self) -> bool:
+        """Whether there is no token yet, so that `ready()` would wait for the first one."""
+        return False
+
     @abc.abstractmethod
     def token(self, timeout: float | None = None) -> str:
         """A token valid now; may wait up to `timeout` seconds (None: no limit) for a refresh."""
@@ -108,6 +117,9 @@ class StaticTokenSource(TokenSource):
         self._quota_project = quota_project
 
     def token(self, timeout: float | None = None) -> str:
+        return self._token
+
+    def current(self) -> str | None:
         return self._token
 
     def describe(self) -> str:
@@ -228,16 +240,23 @@ class CredentialsTokenSource(TokenSource):
         return token
 
     def ready(self, timeout: float | None = None) -> None:
-        if self._cold():
+        if self.cold():
             self.token(timeout)
 
     async def aready(self, timeout: float | None = None) -> None:
-        if self._cold():
+        if self.cold():
             await self.atoken(timeout)
 
-    def _cold(self) -> bool:
+    def cold(self) -> bool:
         credentials = self._credentials  # attribute reads only: the clock is read in token()
         return credentials is None or credentials.token is None
+
+    def current(self) -> str | None:
+        credentials = self._credentials
+        token = credentials.token if credentials is not None else None
+        if token is not None and token is self._fresh_token and _now(_UTC) < self._fresh_until:
+            return token  # the same token, still before its refresh point
+        return None
 
     def reject(self, token: str) -> bool:
         credentials = self._credentials
@@ -265,7 +284,7 @@ class CredentialsTokenSource(TokenSource):
         token: str | None = credentials.token
         now = _now(_UTC)
         if token is not None and token is self._fresh_token and now < self._fresh_until:
-            return token  # fast path: the same token, still before its refresh point
+            return token  # fast path (`current()`): the same token, still before its refresh point
         if token is None or token == self._rejected or credentials.token_state is self._states.INVALID:
             return None
         refresh_at = self._refresh_point(credentials, token)
