@@ -152,6 +152,9 @@ class _Vertex:
         )
         # signs each attempt (see _signing); notes each 429 RESOURCE_EXHAUSTED for failover
         self.auth = GoogleAuth(shared.auth, self.endpoint.base_url, self.failover)
+        # the token source's own methods, bound once: asked on every attempt
+        self.cold: Callable[[], bool] = shared.auth.cold
+        self.current_token: Callable[[], str | None] = shared.auth.current
         self.pipeline = Pipeline(
             Setup(
                 endpoint=self.endpoint,
@@ -200,12 +203,6 @@ class _Vertex:
     # --- openai's hooks (`_compat.Vertex`) ---
     def prepare(self, options: FinalRequestOptions) -> FinalRequestOptions:
         return self.pipeline.run(options).options
-
-    def cold(self) -> bool:
-        return self.shared.auth.cold()
-
-    def current_token(self) -> str | None:
-        return self.shared.auth.current()
 
     def ready(self, timeout: float | None) -> None:
         self.shared.auth.ready(timeout)

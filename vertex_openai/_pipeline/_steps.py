@@ -19,8 +19,13 @@ never by mutating what the caller passed in. The steps, in order:
 | `failover` | every | `_failover.Failover.route`: the attempt's location after a 429 RESOURCE_EXHAUSTED |
 | `telemetry` | every | `_telemetry.annotate_span`: the current GenAI span says Vertex (if one is open) |
 
+The plan per route is worked out once per client (`failover` only with fallback locations); a chat
+body whose messages hold no replies (no assistant or tool message: a first turn) runs a plan without
+the steps marked `replies` (`history`, `signatures`), which have nothing to do there.
+
 To add a step: write it as a function of `(Attempt, Setup)` next to its rule, or here when it only
-adapts a rule to the options, and put it in `STEPS` with its routes.
+adapts a rule to the options, and put it in `STEPS` with its routes (and `replies=True` when it only
+concerns assistant or tool messages).
 """
 
 from __future__ import annotations

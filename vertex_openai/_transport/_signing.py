@@ -43,7 +43,7 @@ class GoogleAuth(http.Auth):
     def sync_auth_flow(self, request: http.Request) -> Generator[http.Request, http.Response, None]:
         token = _attempt_token(request) or self._source.token(request_seconds(request))
         response = yield self._signed(request, token)
-        if self._resend(request, response, token):
+        if response.status_code == 401 and self._resend(request, token):
             response = yield self._signed(request, self._source.token(request_seconds(request)))
         if self._failover is not None:
             if response.status_code == 429:
@@ -53,7 +53,7 @@ class GoogleAuth(http.Auth):
     async def async_auth_flow(self, request: http.Request) -> AsyncGenerator[http.Request, http.Response]:
         token = _attempt_token(request) or await self._source.atoken(request_seconds(request))
         response = yield self._signed(request, token)
-        if self._resend(request, response, token):
+        if response.status_code == 401 and self._resend(request, token):
             response = yield self._signed(request, await self._source.atoken(request_seconds(request)))
         if self._failover is not None:
             if response.status_code == 429:
@@ -70,10 +70,8 @@ class GoogleAuth(http.Auth):
             request.headers["x-goog-user-project"] = quota_project
         return request
 
-    def _resend(self, request: http.Request, response: http.Response, token: str) -> bool:
-        """After an answer to `token`: whether to sign `request` anew and send it once more."""
-        if response.status_code != 401:
-            return False
+    def _resend(self, request: http.Request, token: str) -> bool:
+        """After a 401 to `token`: whether to sign `request` anew and send it once more."""
         return self._source.reject(token) and isinstance(request.stream, http.ByteStream)
 
     def __repr__(self) -> str:
