@@ -296,8 +296,8 @@ def repair_completion(data: object, memory: SignatureMemory | None, *, signature
                 if isinstance(call, dict) and not call.get("id"):
                     call["id"] = call_id_for(call, step_signature, signature_ids=signature_ids)
                 step_signature = None
-        if memory is not None and (calls or "extra_content" in message or "thought_signature" in message):
-            memory.remember_message(message)  # (a plain text answer has nothing to remember)
+        if memory is not None:
+            memory.remember_message(message)
     return data
 
 

@@ -265,9 +265,8 @@ class Pipeline:
             for route in ("chat", "embeddings", "responses", "other")
         }
         # a first turn (no replies in its messages: most calls) skips the steps about replies
-        self._first_turn = tuple(
-            step.run for step in steps if step.routes is None or "chat" in step.routes if not step.replies
-        )
+        about_replies = {step.run for step in steps if step.replies}
+        self._first_turn = tuple(run for run in self._plan["chat"] if run not in about_replies)
         self._routes: dict[str, Route] = {}  # per URL openai asks for: its route (URLs are few)
 
     def run(self, options: FinalRequestOptions) -> Attempt:

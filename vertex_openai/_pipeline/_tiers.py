@@ -67,18 +67,17 @@ def apply_service_tier(
     unless the call or the client set one (`default_timeout`: the client's timeout is openai's default)."""
     body = options.json_data
     extra = options.extra_json  # extra_body={"service_tier": "provisioned"} wins
-    if (
-        default_tier is None
-        and not (body is not None and isinstance(body, Mapping) and "service_tier" in body)
-        and not (extra is not None and isinstance(extra, Mapping) and "service_tier" in extra)
-    ):
-        return  # no tier anywhere: nothing to do (most calls; the checks are ordered for speed)
+    # (`is not None` first: most calls have no extra_body, and an ABC isinstance costs more)
+    in_body = body is not None and isinstance(body, Mapping) and "service_tier" in body
+    in_extra = extra is not None and isinstance(extra, Mapping) and "service_tier" in extra
+    if default_tier is None and not in_body and not in_extra:
+        return  # no tier anywhere: nothing to do (most calls)
     tier: object = default_tier
-    if isinstance(body, Mapping) and "service_tier" in body:
+    if in_body and isinstance(body, Mapping):
         if body["service_tier"] is not None:
             tier = body["service_tier"]
         options.json_data = {key: value for key, value in body.items() if key != "service_tier"}
-    if isinstance(extra, Mapping) and "service_tier" in extra:
+    if in_extra and isinstance(extra, Mapping):
         if extra["service_tier"] is not None:
             tier = extra["service_tier"]
         options.extra_json = {key: value for key, value in extra.items() if key != "service_tier"}

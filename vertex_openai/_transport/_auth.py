@@ -278,15 +278,16 @@ class CredentialsTokenSource(TokenSource):
     # --- the rules ---
     def _usable_token(self, timeout: float | None) -> str | None:
         """The token to send now, or None when the caller must wait for a refresh."""
+        fresh = self.current()
+        if fresh is not None:
+            return fresh  # the fast path: the same token, still before its refresh point
         credentials = self._credentials
         if credentials is None:
             return None
         token: str | None = credentials.token
-        now = _now(_UTC)
-        if token is not None and token is self._fresh_token and now < self._fresh_until:
-            return token  # fast path (`current()`): the same token, still before its refresh point
         if token is None or token == self._rejected or credentials.token_state is self._states.INVALID:
             return None
+        now = _now(_UTC)
         refresh_at = self._refresh_point(credentials, token)
         if now < refresh_at:
             self._fresh_token, self._fresh_until = token, refresh_at
