@@ -11,7 +11,8 @@ import pytest
 from fakes import STATIC_TOKEN
 
 from vertex_openai import VertexOpenAI
-from vertex_openai._pipeline._steps import STEPS, _has_replies
+from vertex_openai._compat import FinalRequestOptions
+from vertex_openai._pipeline._steps import STEPS, Attempt, _has_replies
 from vertex_openai._transport._auth import StaticTokenSource, TokenSource
 
 
@@ -45,12 +46,54 @@ def test_a_first_turn_is_told_from_one_with_replies(messages: object, replies: b
     assert _has_replies(messages) is replies
 
 
-def test_a_first_turn_skips_only_the_steps_about_replies() -> None:
+def _planned(client: VertexOpenAI, body: dict[str, object], *, extra_body: bool = False) -> set[str]:
+    pipeline = client._vertex.pipeline
+    shape = (_has_replies(body.get("messages")), pipeline._chat_keys.intersection(body), extra_body)
+    runs = set(pipeline.chat_plan(shape))
+    return {step.name for step in STEPS if step.run in runs}
+
+
+PROMPT: list[object] = [{"role": "user", "content": "u"}]
+REPLY: list[object] = [*PROMPT, {"role": "assistant", "content": "a"}, {"role": "user", "content": "v"}]
+ALWAYS = {"origin", "model", "partner_notes", "telemetry"}
+
+
+def test_a_chat_plan_leaves_out_only_the_steps_with_nothing_to_do() -> None:
+    client = VertexOpenAI(access_token=STATIC_TOKEN, project="p", location="us-central1")
+    assert {step.name for step in STEPS if step.replies} == {"history", "signatures"}
+    assert _planned(client, {"model": "m", "messages": PROMPT}) == ALWAYS
+    assert _planned(client, {"model": "m", "messages": REPLY}) == ALWAYS | {"history", "signatures"}
+    assert _planned(client, {"messages": PROMPT, "tools": []}) == ALWAYS | {"schemas"}
+    assert _planned(client, {"messages": PROMPT, "response_format": {}}) == ALWAYS | {"schemas"}
+    assert _planned(client, {"messages": PROMPT, "reasoning_effort": "low"}) == ALWAYS | {"reasoning_effort"}
+    assert _planned(client, {"messages": PROMPT, "service_tier": "flex"}) == ALWAYS | {"service_tier"}
+    with_extra = ALWAYS | {"gemini_options", "service_tier"}
+    assert _planned(client, {"messages": PROMPT}, extra_body=True) == with_extra
+
+
+def test_client_defaults_keep_their_steps_in_every_chat_plan() -> None:
+    client = VertexOpenAI(
+        access_token=STATIC_TOKEN,
+        project="p",
+        location="global",
+        default_gemini_options={"extra_body": {"google": {"thinking_config": {"thinking_budget": 0}}}},
+        default_service_tier="flex",
+    )
+    assert _planned(client, {"messages": PROMPT}) == ALWAYS | {"gemini_options", "service_tier"}
+
+
+def test_a_step_left_out_would_have_changed_nothing() -> None:
+    """What a plan leaves out is a no-op on such a body: the full plan shapes the same options."""
     client = VertexOpenAI(access_token=STATIC_TOKEN, project="p", location="us-central1")
     pipeline = client._vertex.pipeline
-    skipped = {step.run for step in STEPS if step.replies}
-    assert {step.name for step in STEPS if step.replies} == {"history", "signatures"}
-    assert set(pipeline._plan["chat"]) - set(pipeline._first_turn) == skipped
+    body = {"model": "gemini-2.5-flash", "messages": PROMPT}
+    options = FinalRequestOptions.construct(method="post", url="/chat/completions", json_data=body)
+    lean = pipeline.prepare(options.model_copy())
+    full = options.model_copy()
+    attempt = Attempt(full, "chat", body)
+    for run in pipeline._plan["chat"]:
+        run(attempt, pipeline.setup)
+    assert lean.model_dump() == full.model_dump()
 
 
 def test_current_is_the_static_token_and_none_by_default() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import openai
@@ -152,9 +152,6 @@ class _Vertex:
         )
         # signs each attempt (see _signing); notes each 429 RESOURCE_EXHAUSTED for failover
         self.auth = GoogleAuth(shared.auth, self.endpoint.base_url, self.failover)
-        # the token source's own methods, bound once: asked on every attempt
-        self.cold: Callable[[], bool] = shared.auth.cold
-        self.current_token: Callable[[], str | None] = shared.auth.current
         self.pipeline = Pipeline(
             Setup(
                 endpoint=self.endpoint,
@@ -171,6 +168,13 @@ class _Vertex:
                 default_timeout=default_timeout,
                 failover=self.failover,
             )
+        )
+        # The hooks asked on every attempt are the rules' own callables, bound once (no extra call).
+        self.prepare: Callable[[FinalRequestOptions], FinalRequestOptions] = self.pipeline.prepare
+        self.cold: Callable[[], bool] = shared.auth.cold
+        self.current_token: Callable[[], str | None] = shared.auth.current
+        self.received: Callable[[object], object] = partial(
+            repair_completion, memory=shared.signatures, signature_ids=options.signature_ids
         )
 
     # --- what resources read (`_context.ClientContext`) ---
@@ -201,9 +205,6 @@ class _Vertex:
         self.shared.responses_store = store
 
     # --- openai's hooks (`_compat.Vertex`) ---
-    def prepare(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        return self.pipeline.run(options).options
-
     def ready(self, timeout: float | None) -> None:
         self.shared.auth.ready(timeout)
 
@@ -236,9 +237,6 @@ class _Vertex:
             note=note,
         )
 
-    def received(self, data: object) -> object:
-        return repair_completion(data, self.shared.signatures, signature_ids=self.options.signature_ids)
-
     def close(self) -> None:
         self.shared.auth.close()
 
@@ -250,13 +248,10 @@ class _VertexClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
     """What the two public clients share besides openai's hooks (as openai's `BaseAzureClient`)."""
 
     _vertex: _Vertex
-
-    @property
-    def _hooks(self) -> _Vertex:
-        return self._vertex
+    _hooks: _compat.Vertex  # the same object, as openai's hooks in `_compat` see it
 
     def _adopt(self, vertex: _Vertex) -> None:
-        self._vertex = vertex
+        self._vertex = self._hooks = vertex
         self.project: str | None = vertex.endpoint.project  # Google's project; never sent as OpenAI-Project
         self.organization: str | None = None
 

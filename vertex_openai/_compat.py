@@ -133,10 +133,7 @@ class _MakeError(Protocol):
 class _Hooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     """The hooks the sync and async clients share."""
 
-    @property
-    def _hooks(self) -> Vertex:
-        """What this client does at each hook (the client class provides it)."""
-        raise NotImplementedError
+    _hooks: Vertex  # what this client does at each hook (set by the client class when it is made)
 
     @property
     @override
@@ -144,8 +141,8 @@ class _Hooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         # openai sends its `organization` / `project` as OpenAI-* headers; `project` here is Google's.
         # (A caller's own spellings were dropped once, at construction: `without_openai_identity`.)
         headers = super().default_headers
-        for name in _OPENAI_SPELLINGS:
-            headers.pop(name, None)
+        headers.pop(_OPENAI_SPELLINGS[0], None)
+        headers.pop(_OPENAI_SPELLINGS[1], None)
         return headers
 
     @property

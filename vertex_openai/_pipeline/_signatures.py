@@ -275,6 +275,12 @@ def call_id_for(call: Mapping[str, object], step_signature: str | None, *, signa
     return given if isinstance(given, str) and given else mint_call_id()
 
 
+#: The keys of an assistant message that carry nothing to repair or remember (no tool calls, no
+#: signature): a message of only these keys is passed by at once (most answers). Any other key
+#: (`tool_calls`, `extra_content`, `thought_signature`, one Google adds later) takes the full path.
+_PLAIN_MESSAGE_KEYS = frozenset({"role", "content", "refusal", "annotations", "audio", "reasoning_content"})
+
+
 def repair_completion(data: object, memory: SignatureMemory | None, *, signature_ids: bool = True) -> object:
     """A non-streamed chat completion as received (raw JSON): ids for id-less tool calls (carrier ids,
     see `_sigid`, for signed ones when `signature_ids`), then its signatures remembered. Changes
@@ -287,7 +293,9 @@ def repair_completion(data: object, memory: SignatureMemory | None, *, signature
         return data
     for choice in choices:
         message = choice.get("message") if isinstance(choice, dict) else None
-        if not isinstance(message, dict) or message.get("role", "assistant") != "assistant":
+        if not isinstance(message, dict) or _PLAIN_MESSAGE_KEYS.issuperset(message):
+            continue
+        if message.get("role", "assistant") != "assistant":
             continue
         calls = message.get("tool_calls")
         if isinstance(calls, list):

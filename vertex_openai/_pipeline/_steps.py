@@ -19,13 +19,17 @@ never by mutating what the caller passed in. The steps, in order:
 | `failover` | every | `_failover.Failover.route`: the attempt's location after a 429 RESOURCE_EXHAUSTED |
 | `telemetry` | every | `_telemetry.annotate_span`: the current GenAI span says Vertex (if one is open) |
 
-The plan per route is worked out once per client (`failover` only with fallback locations); a chat
-body whose messages hold no replies (no assistant or tool message: a first turn) runs a plan without
-the steps marked `replies` (`history`, `signatures`), which have nothing to do there.
+The plan per route is worked out once per client (`failover` only with fallback locations). On
+chat, each step also says when it has work (`Step.wanted`): `history` and `signatures` only when the
+messages hold a reply (an assistant or tool message: not on a first turn); `schemas`,
+`reasoning_effort` and `service_tier` only when the body has their keys (`service_tier` also for an
+`extra_body` or a client default tier); `gemini_options` only for an `extra_body` or client defaults.
+A chat attempt's plan is picked by that shape (a reply or not, which of those keys, an extra_body
+or not) and worked out on first sight: most calls run 4 steps, not 11.
 
 To add a step: write it as a function of `(Attempt, Setup)` next to its rule, or here when it only
-adapts a rule to the options, and put it in `STEPS` with its routes (and `replies=True` when it only
-concerns assistant or tool messages).
+adapts a rule to the options, and put it in `STEPS` with its routes and, for chat, when it has work
+(`replies`, `keys`, `extra_body`, `by_default`; none: every attempt).
 """
 
 from __future__ import annotations
@@ -94,10 +98,10 @@ class Setup:
 
 def _body_of(options: FinalRequestOptions) -> Mapping[str, object] | None:
     body = options.json_data
-    return body if isinstance(body, Mapping) else None
+    return body if type(body) is dict or isinstance(body, Mapping) else None  # (a dict: no ABC check)
 
 
-@dataclass
+@dataclass(slots=True)
 class Attempt:
     """One attempt's request options, with what the pipeline found out about them."""
 
@@ -168,15 +172,14 @@ def _signatures(attempt: Attempt, setup: Setup) -> None:
 def _schemas(attempt: Attempt, setup: Setup) -> None:
     body = attempt.body
     model = attempt.model
-    wanted = body is not None and ("tools" in body or "response_format" in body)
-    if body is not None and wanted and model is not None and model.is_gemini:
+    if body is not None and model is not None and model.is_gemini:
         attempt.replace_body(gemini_schemas(body))
 
 
 def _reasoning_effort(attempt: Attempt, setup: Setup) -> None:
     body = attempt.body
     model = attempt.model
-    if body is not None and model is not None and model.is_gemini and "reasoning_effort" in body:
+    if body is not None and model is not None and model.is_gemini:
         attempt.replace_body(check_reasoning_effort(body, model.wire))
 
 
@@ -231,23 +234,56 @@ def _has_replies(messages: object) -> bool:
 
 
 class Step(NamedTuple):
+    """A step, its routes, and when it has something to do in a chat body (the plan leaves it out else)."""
+
     name: str
     routes: frozenset[Route] | None  # None: every route
     run: Callable[[Attempt, Setup], None]
-    replies: bool = False  # only for chat bodies whose messages hold replies (assistant or tool messages)
+    replies: bool = False  # only when the messages hold a reply (an assistant or a tool message)
+    keys: frozenset[str] | None = None  # only when the body has one of these keys (None: any body) ...
+    extra_body: bool = False  # ... or the call has an `extra_body` ...
+    by_default: Callable[[Setup], bool] | None = None  # ... or the client's defaults give it work
+
+    def wanted(self, setup: Setup, replies: bool, keys: frozenset[str], extra_body: bool) -> bool:
+        """Whether this chat step has work in a body with `keys` (of the steps' keys) and, per
+        `replies`, a reply in its messages, the call having an `extra_body` or not."""
+        if self.replies and not replies:
+            return False
+        return (
+            self.keys is None
+            or not self.keys.isdisjoint(keys)
+            or (self.extra_body and extra_body)
+            or (self.by_default is not None and self.by_default(setup))
+        )
+
+
+def _has_google(setup: Setup) -> bool:
+    return bool(setup.default_google)
+
+
+def _has_default_tier(setup: Setup) -> bool:
+    return setup.service_tier is not None
 
 
 _CHAT: frozenset[Route] = frozenset({"chat"})
+_NO_KEYS: frozenset[str] = frozenset()  # a step no body key calls for (only extra_body or the defaults)
 STEPS: tuple[Step, ...] = (
     Step("origin", None, _origin),
     Step("model", None, _model),
     Step("history", _CHAT, _history, replies=True),
-    Step("gemini_options", _CHAT, _gemini_options),
+    Step("gemini_options", _CHAT, _gemini_options, keys=_NO_KEYS, extra_body=True, by_default=_has_google),
     Step("signatures", _CHAT, _signatures, replies=True),
-    Step("schemas", _CHAT, _schemas),
-    Step("reasoning_effort", _CHAT, _reasoning_effort),
+    Step("schemas", _CHAT, _schemas, keys=frozenset({"tools", "response_format"})),
+    Step("reasoning_effort", _CHAT, _reasoning_effort, keys=frozenset({"reasoning_effort"})),
     Step("partner_notes", _CHAT, _partner_notes),
-    Step("service_tier", None, _service_tier),
+    Step(
+        "service_tier",
+        None,
+        _service_tier,
+        keys=frozenset({"service_tier"}),
+        extra_body=True,
+        by_default=_has_default_tier,
+    ),
     Step("failover", None, _failover),
     Step("telemetry", None, _telemetry_step),
 )
@@ -264,12 +300,15 @@ class Pipeline:
             route: tuple(step.run for step in steps if step.routes is None or route in step.routes)
             for route in ("chat", "embeddings", "responses", "other")
         }
-        # a first turn (no replies in its messages: most calls) skips the steps about replies
-        about_replies = {step.run for step in steps if step.replies}
-        self._first_turn = tuple(run for run in self._plan["chat"] if run not in about_replies)
+        self._chat_steps = tuple(step for step in steps if step.routes is None or "chat" in step.routes)
+        self._chat_keys = frozenset().union(*(step.keys or () for step in self._chat_steps))
+        # per chat shape (a reply or not, which steps' keys the body has, extra_body or not): the
+        # chat steps with work to do, worked out on first sight (at most 2 * 2**4 * 2 plans)
+        self._chat_plans: dict[ChatShape, tuple[Callable[[Attempt, Setup], None], ...]] = {}
         self._routes: dict[str, Route] = {}  # per URL openai asks for: its route (URLs are few)
 
-    def run(self, options: FinalRequestOptions) -> Attempt:
+    def prepare(self, options: FinalRequestOptions) -> FinalRequestOptions:
+        """Shape one attempt's options (openai's copy for that attempt) and return them."""
         url = options.url
         route = self._routes.get(url)
         if route is None:
@@ -278,9 +317,26 @@ class Pipeline:
                 self._routes.clear()  # a dict's clear and set are atomic: a racing reader works it out again
             self._routes[url] = route
         attempt = Attempt(options, route, _body_of(options))
-        plan = self._plan[route]
-        if route == "chat" and attempt.body is not None and not _has_replies(attempt.body.get("messages")):
-            plan = self._first_turn
+        body = attempt.body
+        if route == "chat" and body is not None:
+            shape = (
+                _has_replies(body.get("messages")),
+                self._chat_keys.intersection(body),
+                options.extra_json is not None,
+            )
+            plan = self._chat_plans.get(shape)
+            if plan is None:
+                plan = self._chat_plans[shape] = self.chat_plan(shape)
+        else:
+            plan = self._plan[route]
         for step in plan:
             step(attempt, self.setup)
-        return attempt
+        return attempt.options
+
+    def chat_plan(self, shape: ChatShape) -> tuple[Callable[[Attempt, Setup], None], ...]:
+        """The chat steps with work to do for an attempt of `shape` (see `Step.wanted`)."""
+        return tuple(step.run for step in self._chat_steps if step.wanted(self.setup, *shape))
+
+
+#: What picks a chat attempt's plan: a reply in its messages, the steps' keys its body has, an extra_body.
+ChatShape = tuple[bool, frozenset[str], bool]

@@ -185,6 +185,7 @@ class CredentialsTokenSource(TokenSource):
         self._fetched: tuple[str, datetime.datetime] | None = None
         self._credentials = None if credentials is None else _scoped(credentials)
         self._explicit_quota_project = quota_project
+        self._quota_project = self._billed_project()
         self._lock = threading.Lock()
         self._rejected: str | None = None
         self._request: google.auth.transport.requests.Request | None = None  # made on first use
@@ -198,8 +199,9 @@ class CredentialsTokenSource(TokenSource):
         """The credentials in use; None until Application Default Credentials are discovered."""
         return self._credentials
 
-    @property
-    def quota_project(self) -> str | None:
+    def _billed_project(self) -> str | None:
+        """The quota project: the one given, else the credentials' own (asked once they are known;
+        google-auth's credentials never change theirs in place: `with_quota_project` makes a copy)."""
         if self._explicit_quota_project:
             return self._explicit_quota_project
         return getattr(self._credentials, "quota_project_id", None) or None
@@ -216,6 +218,7 @@ class CredentialsTokenSource(TokenSource):
         with self._lock:
             if self._credentials is None:
                 self._credentials, self.adc_project = _discover_adc()
+                self._quota_project = self._billed_project()
         return self.adc_project
 
     # The two faces: the same rule, waiting in the way each world allows.

@@ -37,11 +37,13 @@ class GoogleAuth(http.Auth):
 
     def __init__(self, source: TokenSource, base_url: str, failover: Failover | None = None) -> None:
         self._source = source
-        self._origins = failover.origins if failover is not None else frozenset({origin(base_url)})
+        origins = failover.origins if failover is not None else frozenset({origin(base_url)})
+        # as httpx spells a request's origin: a scheme's default port is None
+        self._origins = frozenset((scheme, host, _port(scheme, port)) for scheme, host, port in origins)
         self._failover = failover
 
     def sync_auth_flow(self, request: http.Request) -> Generator[http.Request, http.Response, None]:
-        token = _attempt_token(request) or self._source.token(request_seconds(request))
+        token = request.extensions.pop(ATTEMPT_TOKEN, None) or self._source.token(request_seconds(request))
         response = yield self._signed(request, token)
         if response.status_code == 401 and self._resend(request, token):
             response = yield self._signed(request, self._source.token(request_seconds(request)))
@@ -51,7 +53,9 @@ class GoogleAuth(http.Auth):
             self._failover.answered(response)
 
     async def async_auth_flow(self, request: http.Request) -> AsyncGenerator[http.Request, http.Response]:
-        token = _attempt_token(request) or await self._source.atoken(request_seconds(request))
+        token = request.extensions.pop(ATTEMPT_TOKEN, None) or await self._source.atoken(
+            request_seconds(request)
+        )
         response = yield self._signed(request, token)
         if response.status_code == 401 and self._resend(request, token):
             response = yield self._signed(request, await self._source.atoken(request_seconds(request)))
@@ -62,7 +66,7 @@ class GoogleAuth(http.Auth):
 
     def _signed(self, request: http.Request, token: str) -> http.Request:
         url = request.url
-        if (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80)) not in self._origins:
+        if (url.scheme, url.host, url.port) not in self._origins:
             return request  # never reached through the client (it refuses other origins); never signed
         request.headers["Authorization"] = f"Bearer {token}"
         quota_project = self._source.quota_project
@@ -78,7 +82,8 @@ class GoogleAuth(http.Auth):
         return f"<GoogleAuth {self._source.describe()}>"
 
 
-def _attempt_token(request: http.Request) -> str | None:
-    """The token the client took for this attempt before openai sent it (`_compat.ATTEMPT_TOKEN`)."""
-    token = request.extensions.pop(ATTEMPT_TOKEN, None)
-    return token if isinstance(token, str) else None
+def _port(scheme: str, port: int) -> int | None:
+    return None if port == _DEFAULT_PORTS.get(scheme) else port
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
