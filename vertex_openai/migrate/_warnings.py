@@ -100,9 +100,10 @@ INTERNALS = (
     "client.base_url or client.project instead"
 )
 SCHEMA = (
-    "tool schema with {what}: openai's pydantic_function_tool()/parse() fill schemas with $defs, $ref, "
-    "additionalProperties and strict; Vertex converts them to an OpenAPI subset and has rejected these "
-    "keywords; the client sends them as given: keep the schema flat and test the call"
+    "tool schema with {what}: for Gemini models the client sends it in the OpenAPI subset Vertex takes "
+    "($ref/$defs inlined, Optional as nullable, annotations and boolean additionalProperties dropped) "
+    "and refuses a recursive one before the call; other models get it as written, and strict is sent "
+    "as given: test the call with the model you use"
 )
 REGION_VAR = (
     "GOOGLE_CLOUD_REGION: VertexOpenAI itself reads GOOGLE_CLOUD_LOCATION when location= is not given "
