@@ -47,9 +47,14 @@ def test_a_first_turn_is_told_from_one_with_replies(messages: object, replies: b
 
 
 def _planned(client: VertexOpenAI, body: dict[str, object], *, extra_body: bool = False) -> set[str]:
+    """The steps the pipeline planned for one chat attempt with `body` (through `prepare` itself)."""
     pipeline = client._vertex.pipeline
-    shape = (_has_replies(body.get("messages")), pipeline._chat_keys.intersection(body), extra_body)
-    runs = set(pipeline.chat_plan(shape))
+    pipeline._chat_plans.clear()
+    options = FinalRequestOptions.construct(method="post", url="/chat/completions", json_data=body)
+    if extra_body:
+        options.extra_json = {}
+    pipeline.prepare(options)
+    (runs,) = pipeline._chat_plans.values()
     return {step.name for step in STEPS if step.run in runs}
 
 
@@ -59,7 +64,7 @@ ALWAYS = {"origin", "model", "partner_notes", "telemetry"}
 
 
 def test_a_chat_plan_leaves_out_only_the_steps_with_nothing_to_do() -> None:
-    client = VertexOpenAI(access_token=STATIC_TOKEN, project="p", location="us-central1")
+    client = VertexOpenAI(access_token=STATIC_TOKEN, project="p", location="global")
     assert {step.name for step in STEPS if step.replies} == {"history", "signatures"}
     assert _planned(client, {"model": "m", "messages": PROMPT}) == ALWAYS
     assert _planned(client, {"model": "m", "messages": REPLY}) == ALWAYS | {"history", "signatures"}

@@ -240,18 +240,20 @@ class Step(NamedTuple):
     routes: frozenset[Route] | None  # None: every route
     run: Callable[[Attempt, Setup], None]
     replies: bool = False  # only when the messages hold a reply (an assistant or a tool message)
-    keys: frozenset[str] | None = None  # only when the body has one of these keys (None: any body) ...
-    extra_body: bool = False  # ... or the call has an `extra_body` ...
-    by_default: Callable[[Setup], bool] | None = None  # ... or the client's defaults give it work
+    # What calls for the step (none declared: every attempt): one of these body keys, ...
+    keys: frozenset[str] = frozenset()
+    extra_body: bool = False  # ... the call's `extra_body`, ...
+    by_default: Callable[[Setup], bool] | None = None  # ... or the client's defaults
 
     def wanted(self, setup: Setup, replies: bool, keys: frozenset[str], extra_body: bool) -> bool:
         """Whether this chat step has work in a body with `keys` (of the steps' keys) and, per
         `replies`, a reply in its messages, the call having an `extra_body` or not."""
         if self.replies and not replies:
             return False
+        if not self.keys and not self.extra_body and self.by_default is None:
+            return True
         return (
-            self.keys is None
-            or not self.keys.isdisjoint(keys)
+            not self.keys.isdisjoint(keys)
             or (self.extra_body and extra_body)
             or (self.by_default is not None and self.by_default(setup))
         )
@@ -266,12 +268,11 @@ def _has_default_tier(setup: Setup) -> bool:
 
 
 _CHAT: frozenset[Route] = frozenset({"chat"})
-_NO_KEYS: frozenset[str] = frozenset()  # a step no body key calls for (only extra_body or the defaults)
 STEPS: tuple[Step, ...] = (
     Step("origin", None, _origin),
     Step("model", None, _model),
     Step("history", _CHAT, _history, replies=True),
-    Step("gemini_options", _CHAT, _gemini_options, keys=_NO_KEYS, extra_body=True, by_default=_has_google),
+    Step("gemini_options", _CHAT, _gemini_options, extra_body=True, by_default=_has_google),
     Step("signatures", _CHAT, _signatures, replies=True),
     Step("schemas", _CHAT, _schemas, keys=frozenset({"tools", "response_format"})),
     Step("reasoning_effort", _CHAT, _reasoning_effort, keys=frozenset({"reasoning_effort"})),
@@ -301,7 +302,7 @@ class Pipeline:
             for route in ("chat", "embeddings", "responses", "other")
         }
         self._chat_steps = tuple(step for step in steps if step.routes is None or "chat" in step.routes)
-        self._chat_keys = frozenset().union(*(step.keys or () for step in self._chat_steps))
+        self._chat_keys = frozenset().union(*(step.keys for step in self._chat_steps))
         # per chat shape (a reply or not, which steps' keys the body has, extra_body or not): the
         # chat steps with work to do, worked out on first sight (at most 2 * 2**4 * 2 plans)
         self._chat_plans: dict[ChatShape, tuple[Callable[[Attempt, Setup], None], ...]] = {}

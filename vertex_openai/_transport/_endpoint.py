@@ -169,10 +169,15 @@ def _check_location(location: str) -> None:
         )
 
 
+def default_port(scheme: str) -> int:
+    """The port an `http`/`https` URL means when it names none (httpx then reports `port` None)."""
+    return 443 if scheme == "https" else 80
+
+
 def origin(url: str) -> tuple[str, str, int]:
     """(scheme, host, port) of a URL, with the default port filled in."""
     parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    port = parts.port or default_port(parts.scheme)
     return parts.scheme, (parts.hostname or "").lower(), port
 
 

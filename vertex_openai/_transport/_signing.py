@@ -27,7 +27,7 @@ from collections.abc import AsyncGenerator, Generator
 from .._compat import ATTEMPT_TOKEN, http, request_seconds
 from .._pipeline._failover import Failover
 from ._auth import TokenSource
-from ._endpoint import origin
+from ._endpoint import default_port, origin
 
 __all__ = ["GoogleAuth"]
 
@@ -39,7 +39,9 @@ class GoogleAuth(http.Auth):
         self._source = source
         origins = failover.origins if failover is not None else frozenset({origin(base_url)})
         # as httpx spells a request's origin: a scheme's default port is None
-        self._origins = frozenset((scheme, host, _port(scheme, port)) for scheme, host, port in origins)
+        self._origins = frozenset(
+            (scheme, host, None if port == default_port(scheme) else port) for scheme, host, port in origins
+        )
         self._failover = failover
 
     def sync_auth_flow(self, request: http.Request) -> Generator[http.Request, http.Response, None]:
@@ -80,10 +82,3 @@ class GoogleAuth(http.Auth):
 
     def __repr__(self) -> str:
         return f"<GoogleAuth {self._source.describe()}>"
-
-
-def _port(scheme: str, port: int) -> int | None:
-    return None if port == _DEFAULT_PORTS.get(scheme) else port
-
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
