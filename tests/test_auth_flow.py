@@ -1,8 +1,9 @@
-"""Signing and 401 recovery through httpx's Auth flow (vertex_openai/_transport/_signing.py), on every openai.
+"""Signing and 401 recovery (vertex_openai/_transport/_signing.py), on every openai.
 
 Each promise here broke on openai 3.60, which stopped keeping `Authorization` on the request it
 attaches to errors: the old 401 path read the sent token back from there and resent the dead token.
-The flow records the token where it signs, so these hold whatever openai's request loop does.
+Each attempt is signed on its options, and the resend runs in httpx's Auth flow, which reads the
+token from the request it sends itself, so these hold whatever openai's request loop does.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 import openai
 import pytest
 from fake_gemini import gemini_reply
-from fakes import UNAUTHENTICATED_401, Reply, TokenServer, VertexServer
+from fakes import UNAUTHENTICATED_401, Reply, TokenServer, VertexServer, completion
 from google.oauth2 import service_account
 from modes import MODES, EitherClient, Mode
 from openai.types.chat import ChatCompletionMessageParam
@@ -129,12 +130,14 @@ class Rotating(StaticTokenSource):
     def __init__(self) -> None:
         super().__init__("ya29.t0", quota_project="billing-project")
         self.handed = 0
+        self.rejected: list[str] = []
 
     def token(self, timeout: float | None = None) -> str:
         self.handed += 1
         return f"ya29.t{self.handed}"
 
     def reject(self, token: str) -> bool:
+        self.rejected.append(token)
         return True
 
 
@@ -143,44 +146,61 @@ def rotating() -> Iterator[Rotating]:
     yield Rotating()
 
 
-def test_each_attempt_is_signed_with_its_own_token_and_the_quota_project(rotating: Rotating) -> None:
+def test_a_401_marks_the_sent_token_rejected_and_resends_signed_anew(rotating: Rotating) -> None:
+    auth = GoogleAuth(rotating, "https://h.test/v1")
     recorder = Recorder(401)
-    with http.Client(transport=recorder, auth=GoogleAuth(rotating, "https://h.test/v1")) as c:
-        assert c.post("https://h.test/v1/chat", json={"a": 1}).status_code == 200
-    assert [h["authorization"] for h in recorder.seen] == ["Bearer ya29.t1", "Bearer ya29.t2"]
+    with http.Client(transport=recorder, auth=auth) as c:
+        sent = c.post("https://h.test/v1/chat", json={"a": 1}, headers=auth.signature("ya29.t0"))
+        assert sent.status_code == 200
+    assert [h["authorization"] for h in recorder.seen] == ["Bearer ya29.t0", "Bearer ya29.t1"]
+    assert rotating.rejected == ["ya29.t0"]  # read from the request the flow sent, not from an error
     assert {h["x-goog-user-project"] for h in recorder.seen} == {"billing-project"}
     assert recorder.bodies == [b'{"a":1}'] * 2  # the same body, sent again
 
 
-def test_another_origin_is_never_signed(rotating: Rotating) -> None:
-    recorder = Recorder()
+def test_a_401_to_a_request_the_client_did_not_sign_is_not_resent(rotating: Rotating) -> None:
+    recorder = Recorder(401)
     with http.Client(transport=recorder, auth=GoogleAuth(rotating, "https://h.test/v1")) as c:
-        c.get("https://other.test/v1/models")
-        c.get("http://h.test/v1/models")  # same host, another scheme (and port)
-    assert len(recorder.seen) == 2 and all("authorization" not in h for h in recorder.seen)
+        assert c.post("https://h.test/v1/chat", json={}).status_code == 401
+    assert len(recorder.seen) == 1 and rotating.rejected == [] and rotating.handed == 0
+
+
+def test_another_origin_never_gets_the_token(rotating: Rotating) -> None:
+    auth = GoogleAuth(rotating, "https://h.test/v1")
+    recorder = Recorder()
+    with http.Client(transport=recorder, auth=auth) as c:
+        c.get("https://other.test/v1/models", headers=auth.signature("ya29.t0"))
+        c.get("http://h.test/v1/models", headers=auth.signature("ya29.t0"))  # another scheme (and port)
+        c.get("https://h.test/v1/models", headers=auth.signature("ya29.t0"))
+    assert [h.get("authorization") for h in recorder.seen] == [None, None, "Bearer ya29.t0"]
+    assert [h.get("x-goog-user-project") for h in recorder.seen] == [None, None, "billing-project"]
 
 
 def test_a_body_that_cannot_be_sent_again_is_not_resent(rotating: Rotating) -> None:
+    auth = GoogleAuth(rotating, "https://h.test/v1")
     recorder = Recorder(401)
 
     def once() -> Iterator[bytes]:
         yield b"one-shot"
 
-    with http.Client(transport=recorder, auth=GoogleAuth(rotating, "https://h.test/v1")) as c:
-        assert c.post("https://h.test/v1/upload", content=once()).status_code == 401
+    with http.Client(transport=recorder, auth=auth) as c:
+        sent = c.post("https://h.test/v1/upload", content=once(), headers=auth.signature("ya29.t0"))
+        assert sent.status_code == 401
     assert len(recorder.seen) == 1
 
 
-def test_the_async_flow_signs_and_resends_alike(rotating: Rotating) -> None:
+def test_the_async_flow_resends_alike(rotating: Rotating) -> None:
+    auth = GoogleAuth(rotating, "https://h.test/v1")
     recorder = Recorder(401, 401)
 
     async def main() -> int:
-        async with http.AsyncClient(transport=recorder, auth=GoogleAuth(rotating, "https://h.test/v1")) as c:
-            status: int = (await c.post("https://h.test/v1/chat", json={})).status_code
+        async with http.AsyncClient(transport=recorder, auth=auth) as c:
+            sent = await c.post("https://h.test/v1/chat", json={}, headers=auth.signature("ya29.t0"))
+            status: int = sent.status_code
             return status
 
     assert asyncio.run(main()) == 401  # the resend's 401 is final: openai raises AuthenticationError
-    assert [h["authorization"] for h in recorder.seen] == ["Bearer ya29.t1", "Bearer ya29.t2"]
+    assert [h["authorization"] for h in recorder.seen] == ["Bearer ya29.t0", "Bearer ya29.t1"]
 
 
 def test_the_flow_repr_names_the_credential_kind_not_the_token() -> None:
@@ -194,3 +214,54 @@ def test_clients_hand_their_flow_to_openai(kind: type[VertexOpenAI] | type[Async
         base_url="https://h.test/v1/projects/p/locations/global/endpoints/openapi", access_token="t"
     )
     assert isinstance(client.custom_auth, GoogleAuth)
+
+
+# --- signing on each attempt's options: the caller's headers ---
+@pytest.mark.parametrize("quota_project", [None, "billing-project"])
+def test_a_callers_authorization_or_quota_header_never_goes_out_beside_the_clients(
+    quota_project: str | None,
+) -> None:
+    """Whatever the spelling, one Authorization (the client's) and one quota project header: the
+    client's own when it has one, else the call's over the client's default (as openai merges)."""
+    sent: list[http.Request] = []
+
+    def answer(request: http.Request) -> http.Response:
+        sent.append(request)
+        return http.Response(200, json=completion())
+
+    client = VertexOpenAI(
+        base_url="https://h.test/v1/projects/p/locations/global/endpoints/openapi",
+        access_token="ya29.ours",
+        quota_project=quota_project,
+        default_headers={"authorization": "Bearer default", "X-Goog-User-Project": "default-project"},
+        http_client=http.Client(transport=http.MockTransport(answer)),
+    )
+    per_call = {"AUTHORIZATION": "Bearer theirs", "X-GOOG-USER-PROJECT": "call-project", "x-other": "kept"}
+    given = dict(per_call)
+    with client:
+        client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES, extra_headers=given)
+        client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)
+    assert given == per_call  # the caller's mapping is never changed
+    assert [r.headers.get_list("authorization") for r in sent] == [["Bearer ya29.ours"]] * 2
+    assert [r.headers.get_list("x-goog-user-project") for r in sent] == (
+        [[quota_project]] * 2 if quota_project else [["call-project"], ["default-project"]]
+    )
+    assert sent[0].headers["x-other"] == "kept"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_each_retry_of_a_call_carries_a_token_taken_for_it(
+    mode: Mode, vertex: VertexServer, token_server: TokenServer, sa_credentials: service_account.Credentials
+) -> None:
+    """openai's retries start from the call's options, not the last attempt's: after a 401 and a resend
+    with a new token, openai's retry (of the 503 that followed) is signed anew, not with the dead token."""
+    with EitherClient(mode, base_url=vertex.base_url, credentials=sa_credentials, max_retries=1) as client:
+        client.create(model="gemini-2.5-flash", messages=MESSAGES)
+        first = token_server.issued[0]
+        vertex.revoked.add(first)
+        vertex.reply(BUSY)
+        done = client.create(model="gemini-2.5-flash", messages=MESSAGES)
+    assert done.choices[0].message.content == "Hello!"
+    second = token_server.issued[1]
+    assert vertex.tokens_seen == [first, first, second, second]
+    assert token_server.requests == 2

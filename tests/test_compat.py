@@ -39,7 +39,6 @@ HOOKS: dict[str, list[tuple[str, Any]]] = {
         ("response", inspect.Parameter.KEYWORD_ONLY),
     ],
     "_prepare_options": [("options", inspect.Parameter.POSITIONAL_OR_KEYWORD)],
-    "_prepare_request": [("request", inspect.Parameter.POSITIONAL_OR_KEYWORD)],
     "close": [],
 }
 # Overridden only where openai has them: openai >= 2.x's sync request loop asks `_custom_auth(security)`

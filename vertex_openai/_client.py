@@ -41,7 +41,7 @@ from ._transport._auth import (
     valid_token,
 )
 from ._transport._endpoint import Endpoint, location_of, resolve_endpoint
-from ._transport._signing import GoogleAuth
+from ._transport._signing import GoogleAuth, default_headers_to_sign
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials
@@ -171,7 +171,7 @@ class _Vertex:
         )
         # The hooks asked on every attempt are the rules' own callables, bound once (no extra call).
         self.prepare: Callable[[FinalRequestOptions], FinalRequestOptions] = self.pipeline.prepare
-        self.cold: Callable[[], bool] = shared.auth.cold
+        self.sign: Callable[[FinalRequestOptions, str], None] = self.auth.sign
         self.current_token: Callable[[], str | None] = shared.auth.current
         self.received: Callable[[object], object] = partial(
             repair_completion, memory=shared.signatures, signature_ids=options.signature_ids
@@ -205,12 +205,6 @@ class _Vertex:
         self.shared.responses_store = store
 
     # --- openai's hooks (`_compat.Vertex`) ---
-    def ready(self, timeout: float | None) -> None:
-        self.shared.auth.ready(timeout)
-
-    async def aready(self, timeout: float | None) -> None:
-        await self.shared.auth.aready(timeout)
-
     def token(self, timeout: float | None) -> str:
         return self.shared.auth.token(timeout)
 
@@ -475,8 +469,10 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
             base_url=vertex.endpoint.base_url,
             timeout=check_timeout(timeout),
             max_retries=check_max_retries(max_retries),
-            default_headers=_compat.without_openai_identity(
-                check_mapping(default_headers, "default_headers", "a mapping of header names to str")
+            default_headers=default_headers_to_sign(
+                _compat.without_openai_identity(
+                    check_mapping(default_headers, "default_headers", "a mapping of header names to str")
+                )
             ),
             default_query=check_mapping(default_query, "default_query", "a mapping of query parameters"),
             http_client=http_client,
@@ -571,8 +567,10 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[object]], As
             base_url=vertex.endpoint.base_url,
             timeout=check_timeout(timeout),
             max_retries=check_max_retries(max_retries),
-            default_headers=_compat.without_openai_identity(
-                check_mapping(default_headers, "default_headers", "a mapping of header names to str")
+            default_headers=default_headers_to_sign(
+                _compat.without_openai_identity(
+                    check_mapping(default_headers, "default_headers", "a mapping of header names to str")
+                )
             ),
             default_query=check_mapping(default_query, "default_query", "a mapping of query parameters"),
             http_client=http_client,

@@ -1,21 +1,26 @@
 """The seam to openai: the only module that imports or touches openai's private names.
 
-Signing and the 401 resend run in an `httpx.Auth` flow (`_signing.GoogleAuth`), httpx's public
-mechanism for them, which openai hands to `send()` on every major. What has no public extension
-point in openai (shape each request, repair streams, read error bodies) overrides openai's private
-hooks here, typed against openai's own classes with `@override`, each handed to a named method of a
-`Vertex` object (`_client._Vertex`). A rename in openai breaks this module, its type check and
-`tests/test_compat.py` (which CI runs on a sample of openai releases), not a stream at run time.
+Each attempt is signed on the options openai builds its request from (`_prepare_options`, as
+openai's own Azure client signs) and the 401 resend runs in an `httpx.Auth` flow, httpx's public
+mechanism for it, which openai hands to `send()` on every major (both in `_signing.GoogleAuth`).
+What has no public extension point in openai (shape and sign each attempt, repair streams, read
+error bodies) overrides openai's private hooks here, typed against openai's own classes with
+`@override`, each handed to a named method of a `Vertex` object (`_client._Vertex`). A rename in
+openai breaks this module, its type check and `tests/test_compat.py` (which CI runs on a sample of
+openai releases), not a stream at run time.
 
 openai names used, and why no public surface serves (checked on 1.83.0, 1.109.1, 2.54.0, 3.54.0,
 3.60.0, 3.63.0 and the contract sample in `.ci/openai-contract`):
 
 - `custom_auth` (property; every major) and `_custom_auth(security)` (2.x/3.x sync request loop):
   where openai takes the `httpx.Auth` it passes to `send()`; openai has no public auth option.
-- `_prepare_options`: the request shaping (model names, Gemini options, signatures, tiers) on the
-  options openai builds each attempt from; a body rewrite in the auth flow would parse JSON twice.
-- `_prepare_request`: takes the attempt's token before openai's send, so a token error is raised as
-  itself (openai 1.x wraps whatever `send()` raises in `APIConnectionError`).
+- `_prepare_options`: the request shaping (model names, Gemini options, signatures, tiers) and the
+  attempt's token, on the options openai builds each attempt from: a body rewrite in the auth flow
+  would parse JSON twice, a header written there costs httpx a scan of every header, and a token
+  taken there is raised as itself (openai 1.x wraps whatever `send()` raises in `APIConnectionError`).
+- `FinalRequestOptions.headers`: each attempt's own copy is given new headers that carry its token
+  (`_signing.GoogleAuth.sign`); where openai logs options at DEBUG (older releases), its
+  `SensitiveHeadersFilter` on that logger redacts `Authorization` (tests/test_secrets.py checks).
 - `_make_sse_decoder`, `_make_status_error`, `_process_response_data`: stream repair, Vertex error
   shaping, response repair (thought signatures, minted ids) before openai builds its models.
 - `FinalRequestOptions.idempotency_key`: openai sets it once per call (not for a GET), before its
@@ -26,7 +31,8 @@ openai names used, and why no public surface serves (checked on 1.83.0, 1.109.1,
   `__pydantic_extra__`, `RAW_RESPONSE_HEADER`: read or built for `copy()`, the decoder and the bridge.
 
 Removed in 0.2: `request` (the whole request loop, overridden for the 401 retry, which read the sent
-token back from the error: openai 3.60 stopped keeping it there). Supported: openai 1.83 to 3.x.
+token back from the error: openai 3.60 stopped keeping it there), then `_prepare_request` (the token
+is taken in `_prepare_options`). Supported: openai 1.83 to 3.x.
 """
 
 from __future__ import annotations
@@ -49,7 +55,6 @@ else:  # pragma: no cover - depends on the installed openai
     import httpx as http
 
 __all__ = [
-    "ATTEMPT_TOKEN",
     "OPENAI_MAJOR",
     "AsyncHooks",
     "BaseClient",
@@ -75,10 +80,6 @@ _HttpxClientT = TypeVar("_HttpxClientT", bound=http.Client | http.AsyncClient)
 _DefaultStreamT = TypeVar("_DefaultStreamT", bound=Stream[object] | AsyncStream[object])
 _ResponseT = TypeVar("_ResponseT")
 AnyClient: TypeAlias = "BaseClient[Any, Any]"  # a client of either kind
-#: Where `_prepare_request` leaves an attempt's token for the auth flow (`_signing`), which signs with it.
-#: Taken before openai's send: a token error is raised as itself on every openai (1.x wraps whatever
-#: send() raises in APIConnectionError). Request extensions stay in memory: never sent, logged or shown.
-ATTEMPT_TOKEN = "vertex_openai.attempt_token"
 _OPENAI_IDENTITY = ("openai-organization", "openai-project")  # compared in lower case
 _OPENAI_SPELLINGS = ("OpenAI-Organization", "OpenAI-Project")  # as openai itself writes them
 
@@ -89,17 +90,8 @@ class Vertex(Protocol):
     def prepare(self, options: FinalRequestOptions) -> FinalRequestOptions:
         """Check and shape one attempt's options (a copy openai made for that attempt)."""
 
-    def cold(self) -> bool:
-        """Whether there is no token yet (then `ready()` waits for the first one)."""
-
     def current_token(self) -> str | None:
         """A token to send now without waiting, or None (then `token()` is asked with a timeout)."""
-
-    def ready(self, timeout: float | None) -> None:
-        """Before openai builds a request: wait at most `timeout` seconds for a first token."""
-
-    async def aready(self, timeout: float | None) -> None:
-        """The same, without blocking the event loop."""
 
     def token(self, timeout: float | None) -> str:
         """The bearer token for an attempt; waits at most `timeout` seconds for a refresh."""
@@ -107,9 +99,12 @@ class Vertex(Protocol):
     async def atoken(self, timeout: float | None) -> str:
         """The same, without blocking the event loop."""
 
+    def sign(self, options: FinalRequestOptions, token: str) -> None:
+        """Sign one attempt's options (a copy openai made for that attempt) with `token`."""
+
     @property
     def auth(self) -> http.Auth:
-        """The httpx auth flow that signs each attempt and resends once after a 401."""
+        """The httpx auth flow that resends once after a 401 (and keeps tokens to the origin)."""
 
     def decoder(self, decoder: Decoder) -> Decoder:
         """The SSE decoder for one stream (openai's, wrapped)."""
@@ -182,17 +177,10 @@ class SyncHooks(_Hooks[http.Client, Stream[object]], openai.OpenAI):
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         hooks = self._hooks
         options = hooks.prepare(options)
-        # Wait for a first token before openai builds the request (a cold burst then leaves the
-        # interpreter to the one token fetch).
-        if hooks.cold():  # the timeout is worked out only when there is something to wait for
-            hooks.ready(seconds(options.timeout, self.timeout))
+        # The attempt's token before openai builds the request (a cold burst then leaves the
+        # interpreter to the one token fetch); the timeout is worked out only when there is a wait.
+        hooks.sign(options, hooks.current_token() or hooks.token(seconds(options.timeout, self.timeout)))
         return super()._prepare_options(options)
-
-    @override
-    def _prepare_request(self, request: http.Request) -> None:
-        super()._prepare_request(request)
-        hooks = self._hooks
-        request.extensions[ATTEMPT_TOKEN] = hooks.current_token() or hooks.token(request_seconds(request))
 
     @override
     def close(self) -> None:
@@ -207,17 +195,9 @@ class AsyncHooks(_Hooks[http.AsyncClient, AsyncStream[object]], openai.AsyncOpen
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         hooks = self._hooks
         options = hooks.prepare(options)
-        if hooks.cold():
-            await hooks.aready(seconds(options.timeout, self.timeout))
+        token = hooks.current_token() or await hooks.atoken(seconds(options.timeout, self.timeout))
+        hooks.sign(options, token)
         return await super()._prepare_options(options)
-
-    @override
-    async def _prepare_request(self, request: http.Request) -> None:
-        await super()._prepare_request(request)
-        hooks = self._hooks
-        request.extensions[ATTEMPT_TOKEN] = hooks.current_token() or await hooks.atoken(
-            request_seconds(request)
-        )
 
     @override
     async def close(self) -> None:

@@ -1,35 +1,59 @@
-"""Signing each attempt, and the one resend after a 401: an `httpx.Auth` flow.
+"""Signing each attempt, and the one resend after a 401.
 
-httpx's `Auth` is the public mechanism for "sign each request, refresh and resend once on 401";
-openai hands a client's auth to `send()` on every major (`custom_auth`, `_custom_auth(security)`:
-see `_compat`). So signing sits below openai's request loop, not inside it: openai's retries,
-timeouts and streams stay openai's, and the token each attempt carried is known here, where it is
-put on the request (never read back from an error).
+Each attempt is signed on the options openai builds its request from (`GoogleAuth.sign`, called by
+`_compat` from `_prepare_options`, as openai's own Azure client signs): openai then writes the
+header into the request it builds, at no extra cost, and a token error is raised as itself before
+anything is sent. What only the answer can tell runs in an `httpx.Auth` flow, httpx's public
+mechanism for "resend once on 401", which openai hands to `send()` on every major (`custom_auth`,
+`_custom_auth(security)`: see `_compat`). openai's retries, timeouts and streams stay openai's.
 
 The rule, written once (the sync and async flows differ only in how they wait for a token):
 
-- each attempt is signed with the token the client took for it just before openai sent it
-  (`_compat.ATTEMPT_TOKEN`; waiting at most the attempt's own connect + read timeout for a refresh),
-  or the source's current one, and, when the source has one, the quota project header;
-- only requests to the client's own origin are signed (redirects are off for these requests), and
-  with `fallback_locations`, to the origins of those locations;
-- a 401 marks that token rejected; when the source can give a better one and the body can be sent
-  again (openai's JSON bodies can; a one-shot stream cannot), the request is signed anew and sent
-  once more. A second 401 goes back to openai, which raises `AuthenticationError` (no token in it).
+- each attempt carries the token the client took for it (the source's current one, or a refresh
+  waited for at most the attempt's own timeout) and, when the source has one, the quota project
+  header; a caller's own `Authorization` (any spelling) never goes out beside it;
+- only requests to the client's own origin carry them (redirects are off for these requests), and
+  with `fallback_locations`, to the origins of those locations: the flow takes them off any other;
+- a 401 marks the token the request carried rejected (read from that request, the one the flow
+  itself sends: never from an error); when the source can give a better one and the body can be
+  sent again (openai's JSON bodies can; a one-shot stream cannot), the request is signed anew and
+  sent once more. A second 401 goes back to openai, which raises `AuthenticationError` (no token in it).
 - with `fallback_locations`, each attempt's final answer goes to `_failover.Failover.answered` (a
   429's body is read first, to see `RESOURCE_EXHAUSTED`; no other body is read here).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, Generator, Mapping
 
-from .._compat import ATTEMPT_TOKEN, http, request_seconds
+from openai import Omit
+
+from .._compat import FinalRequestOptions, http, request_seconds
 from .._pipeline._failover import Failover
 from ._auth import TokenSource
 from ._endpoint import default_port, origin
 
-__all__ = ["GoogleAuth"]
+__all__ = ["GoogleAuth", "SIGNED_HEADERS", "default_headers_to_sign"]
+
+#: The headers signing writes, as it spells them; any other spelling of them is dropped (lower case).
+AUTHORIZATION, QUOTA_PROJECT = "Authorization", "x-goog-user-project"
+SIGNED_HEADERS = frozenset({AUTHORIZATION.lower(), QUOTA_PROJECT})
+_AUTHORIZATION_ONLY = frozenset({AUTHORIZATION.lower()})
+_BEARER = "Bearer "
+
+
+def default_headers_to_sign(headers: Mapping[str, str] | None) -> Mapping[str, str] | None:
+    """A caller's `default_headers` as a client keeps them: without `Authorization` in any spelling
+    (every request is signed), and `x-goog-user-project` in signing's spelling, so that the quota
+    project signing writes, or the call's own header, replaces it (openai merges headers by exact name)."""
+    if headers is None or SIGNED_HEADERS.isdisjoint(name.lower() for name in headers):
+        return headers
+    return {_spelled(name): value for name, value in headers.items() if name.lower() != AUTHORIZATION.lower()}
+
+
+def _spelled(name: str) -> str:
+    """A header name, with `x-goog-user-project` in any spelling written as signing writes it."""
+    return QUOTA_PROJECT if name.lower() == QUOTA_PROJECT else name
 
 
 class GoogleAuth(http.Auth):
@@ -44,10 +68,31 @@ class GoogleAuth(http.Auth):
         )
         self._failover = failover
 
+    def sign(self, options: FinalRequestOptions, token: str) -> None:
+        """Sign one attempt: its options (openai's copy for that attempt) get new headers with `token`
+        and the quota project. The caller's own mapping is never changed (openai retries from it)."""
+        signature = self.signature(token)
+        headers = options.headers
+        if isinstance(headers, Mapping) and headers:
+            replaced = SIGNED_HEADERS if QUOTA_PROJECT in signature else _AUTHORIZATION_ONLY
+            signed: dict[str, str | Omit] = {
+                _spelled(name): value for name, value in headers.items() if name.lower() not in replaced
+            }
+            signed.update(signature)
+            options.headers = signed
+        else:
+            options.headers = signature
+
+    def signature(self, token: str) -> dict[str, str]:
+        """The headers that sign a request with `token`."""
+        quota_project = self._source.quota_project
+        if quota_project:
+            return {AUTHORIZATION: _BEARER + token, QUOTA_PROJECT: quota_project}
+        return {AUTHORIZATION: _BEARER + token}
+
     def sync_auth_flow(self, request: http.Request) -> Generator[http.Request, http.Response, None]:
-        token = request.extensions.pop(ATTEMPT_TOKEN, None) or self._source.token(request_seconds(request))
-        response = yield self._signed(request, token)
-        if response.status_code == 401 and self._resend(request, token):
+        response = yield self._checked(request)
+        if response.status_code == 401 and self._resend(request):
             response = yield self._signed(request, self._source.token(request_seconds(request)))
         if self._failover is not None:
             if response.status_code == 429:
@@ -55,30 +100,32 @@ class GoogleAuth(http.Auth):
             self._failover.answered(response)
 
     async def async_auth_flow(self, request: http.Request) -> AsyncGenerator[http.Request, http.Response]:
-        token = request.extensions.pop(ATTEMPT_TOKEN, None) or await self._source.atoken(
-            request_seconds(request)
-        )
-        response = yield self._signed(request, token)
-        if response.status_code == 401 and self._resend(request, token):
+        response = yield self._checked(request)
+        if response.status_code == 401 and self._resend(request):
             response = yield self._signed(request, await self._source.atoken(request_seconds(request)))
         if self._failover is not None:
             if response.status_code == 429:
                 await response.aread()
             self._failover.answered(response)
 
-    def _signed(self, request: http.Request, token: str) -> http.Request:
+    def _checked(self, request: http.Request) -> http.Request:
         url = request.url
         if (url.scheme, url.host, url.port) not in self._origins:
-            return request  # never reached through the client (it refuses other origins); never signed
-        request.headers["Authorization"] = f"Bearer {token}"
-        quota_project = self._source.quota_project
-        if quota_project:
-            request.headers["x-goog-user-project"] = quota_project
+            # never reached through the client (it refuses other origins): never sent signed
+            for name in SIGNED_HEADERS:
+                request.headers.pop(name, None)
         return request
 
-    def _resend(self, request: http.Request, token: str) -> bool:
-        """After a 401 to `token`: whether to sign `request` anew and send it once more."""
-        return self._source.reject(token) and isinstance(request.stream, http.ByteStream)
+    def _signed(self, request: http.Request, token: str) -> http.Request:
+        request.headers.update(self.signature(token))
+        return request
+
+    def _resend(self, request: http.Request) -> bool:
+        """After a 401: mark the token `request` carried rejected; whether to sign it anew and resend."""
+        sent = request.headers.get(AUTHORIZATION, "")
+        if not sent.startswith(_BEARER):
+            return False  # not signed by this client: nothing of ours was rejected
+        return self._source.reject(sent[len(_BEARER) :]) and isinstance(request.stream, http.ByteStream)
 
     def __repr__(self) -> str:
         return f"<GoogleAuth {self._source.describe()}>"
