@@ -150,7 +150,8 @@ class _Vertex:
             if options.fallback_locations
             else None
         )
-        # signs each attempt (see _signing); notes each 429 RESOURCE_EXHAUSTED for failover
+        # signs each attempt's options, resends once after a 401 (see _signing); notes each 429
+        # RESOURCE_EXHAUSTED for failover
         self.auth = GoogleAuth(shared.auth, self.endpoint.base_url, self.failover)
         self.pipeline = Pipeline(
             Setup(
