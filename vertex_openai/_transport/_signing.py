@@ -33,9 +33,9 @@ from .._pipeline._failover import Failover
 from ._auth import TokenSource
 from ._endpoint import default_port, origin
 
-__all__ = ["GoogleAuth", "SIGNED_HEADERS", "default_headers_to_sign"]
+__all__ = ["GoogleAuth", "default_headers_to_sign"]
 
-#: The headers signing writes, as it spells them; any other spelling of them is dropped (lower case).
+#: The headers signing writes, as it spells them, and their names in lower case (to drop other spellings).
 AUTHORIZATION, QUOTA_PROJECT = "Authorization", "x-goog-user-project"
 SIGNED_HEADERS = frozenset({AUTHORIZATION.lower(), QUOTA_PROJECT})
 _AUTHORIZATION_ONLY = frozenset({AUTHORIZATION.lower()})
