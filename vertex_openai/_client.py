@@ -367,6 +367,13 @@ def _merged(
     return current if replacement is None else replacement
 
 
+def _default_headers(headers: Mapping[str, str] | None) -> Mapping[str, str] | None:
+    """A caller's `default_headers` as both clients keep them: checked, without OpenAI's identity
+    headers (`_compat`), with signing's own headers left to signing (`_signing`)."""
+    checked = check_mapping(headers, "default_headers", "a mapping of header names to str")
+    return default_headers_to_sign(_compat.without_openai_identity(checked))
+
+
 def _vertex(
     arguments: Mapping[str, Any],
     *,
@@ -470,11 +477,7 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
             base_url=vertex.endpoint.base_url,
             timeout=check_timeout(timeout),
             max_retries=check_max_retries(max_retries),
-            default_headers=default_headers_to_sign(
-                _compat.without_openai_identity(
-                    check_mapping(default_headers, "default_headers", "a mapping of header names to str")
-                )
-            ),
+            default_headers=_default_headers(default_headers),
             default_query=check_mapping(default_query, "default_query", "a mapping of query parameters"),
             http_client=http_client,
             _strict_response_validation=_strict_response_validation,
@@ -568,11 +571,7 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[object]], As
             base_url=vertex.endpoint.base_url,
             timeout=check_timeout(timeout),
             max_retries=check_max_retries(max_retries),
-            default_headers=default_headers_to_sign(
-                _compat.without_openai_identity(
-                    check_mapping(default_headers, "default_headers", "a mapping of header names to str")
-                )
-            ),
+            default_headers=_default_headers(default_headers),
             default_query=check_mapping(default_query, "default_query", "a mapping of query parameters"),
             http_client=http_client,
             _strict_response_validation=_strict_response_validation,

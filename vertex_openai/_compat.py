@@ -20,7 +20,7 @@ openai names used, and why no public surface serves (checked on 1.83.0, 1.109.1,
   taken there is raised as itself (openai 1.x wraps whatever `send()` raises in `APIConnectionError`).
 - `FinalRequestOptions.headers`: each attempt's own copy is given new headers that carry its token
   (`_signing.GoogleAuth.sign`); where openai logs options at DEBUG (older releases), its
-  `SensitiveHeadersFilter` on that logger redacts `Authorization` (tests/test_secrets.py checks).
+  `SensitiveHeadersFilter` on that logger redacts `Authorization` (tests/test_security.py checks).
 - `_make_sse_decoder`, `_make_status_error`, `_process_response_data`: stream repair, Vertex error
   shaping, response repair (thought signatures, minted ids) before openai builds its models.
 - `FinalRequestOptions.idempotency_key`: openai sets it once per call (not for a GET), before its

@@ -48,7 +48,9 @@ def default_headers_to_sign(headers: Mapping[str, str] | None) -> Mapping[str, s
     project signing writes, or the call's own header, replaces it (openai merges headers by exact name)."""
     if headers is None or SIGNED_HEADERS.isdisjoint(name.lower() for name in headers):
         return headers
-    return {_spelled(name): value for name, value in headers.items() if name.lower() != AUTHORIZATION.lower()}
+    return {
+        _spelled(name): value for name, value in headers.items() if name.lower() not in _AUTHORIZATION_ONLY
+    }
 
 
 def _spelled(name: str) -> str:
@@ -73,7 +75,7 @@ class GoogleAuth(http.Auth):
         and the quota project. The caller's own mapping is never changed (openai retries from it)."""
         signature = self.signature(token)
         headers = options.headers
-        if isinstance(headers, Mapping) and headers:
+        if headers and isinstance(headers, Mapping):  # (openai's NotGiven is falsy: no ABC check)
             replaced = SIGNED_HEADERS if QUOTA_PROJECT in signature else _AUTHORIZATION_ONLY
             signed: dict[str, str | Omit] = {
                 _spelled(name): value for name, value in headers.items() if name.lower() not in replaced
