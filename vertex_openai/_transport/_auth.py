@@ -21,8 +21,10 @@ import abc
 import datetime
 import inspect
 import logging
+import math
 import os
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, TypeGuard
@@ -40,6 +42,7 @@ CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 log = logging.getLogger("vertex_openai")
 _UTC = datetime.timezone.utc
 _now = datetime.datetime.now
+_time = time.time  # the same clock as `_now`, as a float: the per-attempt check
 _NEVER = datetime.datetime.max.replace(tzinfo=_UTC)
 #: The longest a token request may take when nobody gave a timeout (google-auth's own is 120 s).
 DEFAULT_REFRESH_TIMEOUT = 60.0
@@ -177,10 +180,10 @@ class CredentialsTokenSource(TokenSource):
 
         self._threshold: datetime.timedelta = _helpers.REFRESH_THRESHOLD
         self._states: type[TokenState] = TokenState
-        # The token last seen usable without a refresh, and until when: an aware datetime on
-        # google-auth's clock (`datetime.now`, which time-machine moves), compared without a naive copy.
+        # The token last seen usable without a refresh, and until when: a POSIX timestamp, read against
+        # `time.time()` (the clock `datetime.now` reads; time-machine moves both), a float compare.
         self._fresh_token: str | None = None
-        self._fresh_until = datetime.datetime.min.replace(tzinfo=_UTC)
+        self._fresh_until = -math.inf
         # The token this source fetched last, and when: a token's lifetime is known only for those.
         self._fetched: tuple[str, datetime.datetime] | None = None
         self._credentials = None if credentials is None else _scoped(credentials)
@@ -257,7 +260,7 @@ class CredentialsTokenSource(TokenSource):
     def current(self) -> str | None:
         credentials = self._credentials
         token = credentials.token if credentials is not None else None
-        if token is not None and token is self._fresh_token and _now(_UTC) < self._fresh_until:
+        if token is not None and token is self._fresh_token and _time() < self._fresh_until:
             return token  # the same token, still before its refresh point
         return None
 
@@ -293,7 +296,7 @@ class CredentialsTokenSource(TokenSource):
         now = _now(_UTC)
         refresh_at = self._refresh_point(credentials, token)
         if now < refresh_at:
-            self._fresh_token, self._fresh_until = token, refresh_at
+            self._fresh_token, self._fresh_until = token, refresh_at.timestamp()
         elif not self._worker.running:
             self._worker.start(timeout=_bounded(timeout)).add_done_callback(_log_background_failure)
         return token
