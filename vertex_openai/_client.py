@@ -171,7 +171,7 @@ class _Vertex:
             )
         )
         # The hooks asked on every attempt are the rules' own callables, bound once (no extra call).
-        self.prepare: Callable[[FinalRequestOptions], FinalRequestOptions] = self.pipeline.prepare
+        self.prepare: Callable[[FinalRequestOptions, bool], FinalRequestOptions] = self.pipeline.prepare
         self.sign: Callable[[FinalRequestOptions, str], None] = self.auth.sign
         self.current_token: Callable[[], str | None] = shared.auth.current
         self.received: Callable[[object], object] = partial(
@@ -245,8 +245,10 @@ class _VertexClient(BaseClient[_HttpxClientT, _DefaultStreamT]):
     _vertex: _Vertex
     _hooks: _compat.Vertex  # the same object, as openai's hooks in `_compat` see it
 
-    def _adopt(self, vertex: _Vertex) -> None:
+    def _adopt(self, vertex: _Vertex, *, own_http_client: bool) -> None:
         self._vertex = self._hooks = vertex
+        if own_http_client:  # the one openai made for this client (and its copies): never follows redirects
+            _compat.http_client(self).follow_redirects = False
         self.project: str | None = vertex.endpoint.project  # Google's project; never sent as OpenAI-Project
         self.organization: str | None = None
 
@@ -482,7 +484,7 @@ class VertexOpenAI(_VertexClient[http.Client, Stream[object]], SyncHooks):
             http_client=http_client,
             _strict_response_validation=_strict_response_validation,
         )
-        self._adopt(vertex)
+        self._adopt(vertex, own_http_client=http_client is None)
 
     @cached_property
     @override
@@ -576,7 +578,7 @@ class AsyncVertexOpenAI(_VertexClient[http.AsyncClient, AsyncStream[object]], As
             http_client=http_client,
             _strict_response_validation=_strict_response_validation,
         )
-        self._adopt(vertex)
+        self._adopt(vertex, own_http_client=http_client is None)
 
     @cached_property
     @override

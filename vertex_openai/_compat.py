@@ -18,6 +18,8 @@ openai names used, and why no public surface serves (checked on 1.83.0, 1.109.1,
   attempt's token, on the options openai builds each attempt from: a body rewrite in the auth flow
   would parse JSON twice, a header written there costs httpx a scan of every header, and a token
   taken there is raised as itself (openai 1.x wraps whatever `send()` raises in `APIConnectionError`).
+  `_client.follow_redirects` (httpx's own attribute) is read there too: an attempt is told not to follow
+  redirects only when the HTTP client would (the one openai makes for a client is set not to).
 - `FinalRequestOptions.headers`: each attempt's own copy is given new headers that carry its token
   (`_signing.GoogleAuth.sign`); where openai logs options at DEBUG (older releases), its
   `SensitiveHeadersFilter` on that logger redacts `Authorization` (tests/test_security.py checks).
@@ -87,8 +89,9 @@ _OPENAI_SPELLINGS = ("OpenAI-Organization", "OpenAI-Project")  # as openai itsel
 class Vertex(Protocol):
     """What a client does at each of openai's hooks (implemented by `_client._Vertex`)."""
 
-    def prepare(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        """Check and shape one attempt's options (a copy openai made for that attempt)."""
+    def prepare(self, options: FinalRequestOptions, follows_redirects: bool) -> FinalRequestOptions:
+        """Check and shape one attempt's options (a copy openai made for that attempt); the client's
+        HTTP client follows redirects when `follows_redirects` (the attempt must then say not to)."""
 
     def current_token(self) -> str | None:
         """A token to send now without waiting, or None (then `token()` is asked with a timeout)."""
@@ -176,7 +179,7 @@ class SyncHooks(_Hooks[http.Client, Stream[object]], openai.OpenAI):
     @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         hooks = self._hooks
-        options = hooks.prepare(options)
+        options = hooks.prepare(options, self._client.follow_redirects)
         # The attempt's token before openai builds the request (a cold burst then leaves the
         # interpreter to the one token fetch); the timeout is worked out only when there is a wait.
         hooks.sign(options, hooks.current_token() or hooks.token(seconds(options.timeout, self.timeout)))
@@ -194,7 +197,7 @@ class AsyncHooks(_Hooks[http.AsyncClient, AsyncStream[object]], openai.AsyncOpen
     @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         hooks = self._hooks
-        options = hooks.prepare(options)
+        options = hooks.prepare(options, self._client.follow_redirects)
         token = hooks.current_token() or await hooks.atoken(seconds(options.timeout, self.timeout))
         hooks.sign(options, token)
         return await super()._prepare_options(options)

@@ -1,39 +1,48 @@
 """The request pipeline: what the client changes in each attempt before openai builds the request.
 
 openai builds every attempt from a fresh copy of the call's options and hands it to the client
-(`_compat` `_prepare_options`); `Pipeline.run` finds the route and the model once, then runs `STEPS`
-in order, each on the routes it names. A step changes the attempt's options by replacing values,
-never by mutating what the caller passed in. The steps, in order:
+(`_compat` `_prepare_options`). `Pipeline.prepare` first does what every attempt needs: an absolute
+URL to another origin (not a fallback location's) is refused, checked once per URL, and an attempt
+whose HTTP client would follow redirects is told not to (the Google token never follows one; the
+HTTP client openai makes for a Vertex client is set not to follow them). Then it runs the steps of the attempt's plan, in
+`STEPS` order. A step changes the attempt's options by replacing values, never by mutating what the
+caller passed in. The steps, in order:
 
 | step | routes | rule lives in |
 | --- | --- | --- |
-| `origin` | every | here: an absolute URL to another origin (not a fallback's) is refused; no redirects |
 | `model` | every | `_model`: aliases, publisher, partner ids (the one model rule) |
 | `history` | chat | `_body.without_client_fields`: fields only openai-python adds |
 | `gemini_options` | chat | `_body.with_google_fields`: client defaults + the call's `extra_body` |
 | `signatures` | chat | `_signatures.restore_tool_signatures`: memory, carrier ids, placeholders |
 | `schemas` | chat, Gemini | `_schema.gemini_schemas`: JSON Schema in the form Gemini accepts |
 | `reasoning_effort` | chat, Gemini | `gemini.check_reasoning_effort`: values the model accepts |
-| `partner_notes` | chat | `_maas.ModelTable.check_request`: warnings such as Llama 4's max_tokens |
+| `partner_notes` | chat, partner | `_maas.ModelTable.check_request`: warnings such as Llama 4's max_tokens |
 | `service_tier` | every | `_tiers.apply_service_tier`: the tier as headers (the default on chat) |
 | `failover` | every | `_failover.Failover.route`: the attempt's location after a 429 RESOURCE_EXHAUSTED |
 | `telemetry` | every | `_telemetry.annotate_span`: the current GenAI span says Vertex (if one is open) |
 
-The plan per route is worked out once per client (`failover` only with fallback locations). On
-chat, each step also says when it has work (`Step.wanted`): `history` and `signatures` only when the
-messages hold a reply (an assistant or tool message: not on a first turn); `schemas`,
-`reasoning_effort` and `service_tier` only when the body has their keys (`service_tier` also for an
-`extra_body` or a client default tier); `gemini_options` only for an `extra_body` or client defaults.
-A chat attempt's plan is picked by that shape (a reply or not, which of those keys, an extra_body
-or not) and worked out on first sight: most calls run 4 steps, not 11.
+A plan is worked out on first sight of an attempt's kind and kept: its route, the model the body
+names (resolved once: `Plan.model`), on chat the body's shape, and whether OpenTelemetry is imported
+(`telemetry` only then: `Step.traced`). It holds only the steps with
+work to do: a step that names its models (`Step.models`) is left out for others (`model` when the
+name is already the wire name, `schemas` and `reasoning_effort` for models other than Gemini,
+`partner_notes` for models other than partners'), and on chat a step that says when it has work
+(`Step.wanted`) is left out without it: `history` and `signatures` only when the messages hold a reply
+(an assistant or tool message: not on a first turn); `schemas`, `reasoning_effort` and
+`service_tier` only when the body has their keys (`service_tier` also for an `extra_body` or a client
+default tier); `gemini_options` only for an `extra_body` or client defaults. A first turn of
+`google/gemini-2.5-flash` runs no step at all (no `Attempt` is made); `failover` is in every plan
+only with fallback locations.
 
 To add a step: write it as a function of `(Attempt, Setup)` next to its rule, or here when it only
-adapts a rule to the options, and put it in `STEPS` with its routes and, for chat, when it has work
-(`replies`, `keys`, `extra_body`, `by_default`; none: every attempt).
+adapts a rule to the options, and put it in `STEPS` with its routes, the models it concerns
+(`models`; none: every model) and, for chat, when it has work (`replies`, `keys`, `extra_body`,
+`by_default`; none: every attempt).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -52,10 +61,11 @@ from ._model import ModelResolver, ResolvedModel
 from ._schema import gemini_schemas
 from ._signatures import SignatureMemory, restore_tool_signatures
 
-__all__ = ["STEPS", "Attempt", "Pipeline", "Route", "Setup", "route_of"]
+__all__ = ["STEPS", "Attempt", "Pipeline", "Plan", "Route", "Setup", "route_of"]
 
 Route = Literal["chat", "embeddings", "responses", "other"]
 _URL_CACHE_SIZE = 256  # distinct request URLs a client remembers the route of
+_PLAN_CACHE_SIZE = 512  # distinct kinds of attempt (route, model, chat shape) a client keeps a plan for
 _ROUTES: tuple[tuple[str, Route], ...] = (
     ("chat/completions", "chat"),
     ("embeddings", "embeddings"),
@@ -96,11 +106,6 @@ class Setup:
         return self.failover.origins if self.failover is not None else frozenset({self.origin})
 
 
-def _body_of(options: FinalRequestOptions) -> Mapping[str, object] | None:
-    body = options.json_data
-    return body if type(body) is dict or isinstance(body, Mapping) else None  # (a dict: no ABC check)
-
-
 @dataclass(slots=True)
 class Attempt:
     """One attempt's request options, with what the pipeline found out about them."""
@@ -108,7 +113,7 @@ class Attempt:
     options: FinalRequestOptions
     route: Route
     body: Mapping[str, object] | None  # `options.json_data` when it is a JSON object (kept in step)
-    model: ResolvedModel | None = None
+    model: ResolvedModel | None = None  # the model the body names, as the client resolves it
     location: str | None = None  # the attempt's location, with failover on (None: the client's)
 
     def replace_body(self, body: Mapping[str, object]) -> None:
@@ -116,25 +121,24 @@ class Attempt:
             self.body = self.options.json_data = body
 
 
-# --- the steps ---
-def _origin(attempt: Attempt, setup: Setup) -> None:
-    url = attempt.options.url
+def _body_of(options: FinalRequestOptions) -> Mapping[str, object] | None:
+    body = options.json_data
+    return body if type(body) is dict or isinstance(body, Mapping) else None  # (a dict: no ABC check)
+
+
+def _checked_origin(url: str, setup: Setup) -> None:
     # A relative URL always joins onto the base URL; only an absolute one can leave its origin.
     if "://" in url and origin(url) not in setup.origins:
         raise openai.OpenAIError(
             f"Refusing to send Google credentials to {url}: this client only talks to "
             f"{setup.endpoint.base_url}."
         )
-    attempt.options.follow_redirects = False  # the Google token never follows a redirect
 
 
+# --- the steps ---
 def _model(attempt: Attempt, setup: Setup) -> None:
-    body = attempt.body
-    requested = body.get("model") if body is not None else None
-    if body is None or not isinstance(requested, str):
-        return
-    attempt.model = model = setup.resolve(requested)
-    if model.wire != requested:
+    body, model = attempt.body, attempt.model
+    if body is not None and model is not None and body.get("model") != model.wire:
         attempt.replace_body({**body, "model": model.wire})
 
 
@@ -207,8 +211,6 @@ def _failover(attempt: Attempt, setup: Setup) -> None:
 
 
 def _telemetry_step(attempt: Attempt, setup: Setup) -> None:
-    if not _telemetry.is_loaded():
-        return
     url = attempt.options.url
     model = attempt.model
     _telemetry.annotate_span(
@@ -234,11 +236,14 @@ def _has_replies(messages: object) -> bool:
 
 
 class Step(NamedTuple):
-    """A step, its routes, and when it has something to do in a chat body (the plan leaves it out else)."""
+    """A step, its routes and models, and when it has something to do in a chat body (a plan leaves it
+    out else)."""
 
     name: str
     routes: frozenset[Route] | None  # None: every route
     run: Callable[[Attempt, Setup], None]
+    models: Callable[[ResolvedModel | None], bool] | None = None  # the models it concerns (None: every)
+    traced: bool = False  # only once OpenTelemetry's API is imported (a span may be open)
     replies: bool = False  # only when the messages hold a reply (an assistant or a tool message)
     # What calls for the step (none declared: every attempt): one of these body keys, ...
     keys: frozenset[str] = frozenset()
@@ -259,6 +264,18 @@ class Step(NamedTuple):
         )
 
 
+def _renamed(model: ResolvedModel | None) -> bool:
+    return model is not None and model.wire != model.requested
+
+
+def _gemini(model: ResolvedModel | None) -> bool:
+    return model is not None and model.is_gemini
+
+
+def _partner(model: ResolvedModel | None) -> bool:
+    return model is not None and model.partner is not None
+
+
 def _has_google(setup: Setup) -> bool:
     return bool(setup.default_google)
 
@@ -269,14 +286,13 @@ def _has_default_tier(setup: Setup) -> bool:
 
 _CHAT: frozenset[Route] = frozenset({"chat"})
 STEPS: tuple[Step, ...] = (
-    Step("origin", None, _origin),
-    Step("model", None, _model),
+    Step("model", None, _model, models=_renamed),
     Step("history", _CHAT, _history, replies=True),
     Step("gemini_options", _CHAT, _gemini_options, extra_body=True, by_default=_has_google),
     Step("signatures", _CHAT, _signatures, replies=True),
-    Step("schemas", _CHAT, _schemas, keys=frozenset({"tools", "response_format"})),
-    Step("reasoning_effort", _CHAT, _reasoning_effort, keys=frozenset({"reasoning_effort"})),
-    Step("partner_notes", _CHAT, _partner_notes),
+    Step("schemas", _CHAT, _schemas, models=_gemini, keys=frozenset({"tools", "response_format"})),
+    Step("reasoning_effort", _CHAT, _reasoning_effort, models=_gemini, keys=frozenset({"reasoning_effort"})),
+    Step("partner_notes", _CHAT, _partner_notes, models=_partner),
     Step(
         "service_tier",
         None,
@@ -286,8 +302,18 @@ STEPS: tuple[Step, ...] = (
         by_default=_has_default_tier,
     ),
     Step("failover", None, _failover),
-    Step("telemetry", None, _telemetry_step),
+    Step("telemetry", None, _telemetry_step, traced=True),
 )
+
+#: What picks a chat attempt's plan: a reply in its messages, the steps' keys its body has, an extra_body.
+ChatShape = tuple[bool, frozenset[str], bool]
+
+
+class Plan(NamedTuple):
+    """What one kind of attempt gets: the model its body names, resolved, and the steps with work."""
+
+    model: ResolvedModel | None
+    steps: tuple[Callable[[Attempt, Setup], None], ...]
 
 
 class Pipeline:
@@ -295,49 +321,72 @@ class Pipeline:
 
     def __init__(self, setup: Setup, steps: tuple[Step, ...] = STEPS) -> None:
         self.setup = setup
-        # per route, the steps that apply: worked out once, not per attempt (failover only when on)
-        steps = tuple(step for step in steps if step.run is not _failover or setup.failover is not None)
-        self._plan: dict[Route, tuple[Callable[[Attempt, Setup], None], ...]] = {
-            route: tuple(step.run for step in steps if step.routes is None or route in step.routes)
-            for route in ("chat", "embeddings", "responses", "other")
-        }
-        self._chat_steps = tuple(step for step in steps if step.routes is None or "chat" in step.routes)
-        self._chat_keys = frozenset().union(*(step.keys for step in self._chat_steps))
-        # per chat shape (a reply or not, which steps' keys the body has, extra_body or not): the
-        # chat steps with work to do, worked out on first sight (at most 2 * 2**4 * 2 plans)
-        self._chat_plans: dict[ChatShape, tuple[Callable[[Attempt, Setup], None], ...]] = {}
-        self._routes: dict[str, Route] = {}  # per URL openai asks for: its route (URLs are few)
+        # failover is a step only when the client has fallback locations
+        self.steps = tuple(step for step in steps if step.run is not _failover or setup.failover is not None)
+        self._chat_keys = frozenset().union(
+            *(step.keys for step in self.steps if step.routes is None or "chat" in step.routes)
+        )
+        self._routes: dict[str, Route] = {}  # per URL openai asks for (its origin checked): its route
+        # per kind of attempt (route, model named, chat shape, traced): its plan, worked out on first sight
+        self._plans: dict[tuple[Route, str | None, ChatShape | None, bool], Plan] = {}
 
-    def prepare(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        """Shape one attempt's options (openai's copy for that attempt) and return them."""
+    def prepare(self, options: FinalRequestOptions, follows_redirects: bool = True) -> FinalRequestOptions:
+        """Shape one attempt's options (openai's copy for that attempt) and return them; an HTTP client
+        that `follows_redirects` is told not to for this attempt."""
         url = options.url
         route = self._routes.get(url)
         if route is None:
-            route = route_of(url)
-            if len(self._routes) >= _URL_CACHE_SIZE:
-                self._routes.clear()  # a dict's clear and set are atomic: a racing reader works it out again
-            self._routes[url] = route
-        attempt = Attempt(options, route, _body_of(options))
-        body = attempt.body
-        if route == "chat" and body is not None:
-            shape = (
-                _has_replies(body.get("messages")),
-                self._chat_keys.intersection(body),
-                options.extra_json is not None,
-            )
-            plan = self._chat_plans.get(shape)
-            if plan is None:
-                plan = self._chat_plans[shape] = self.chat_plan(shape)
-        else:
-            plan = self._plan[route]
-        for step in plan:
-            step(attempt, self.setup)
-        return attempt.options
+            route = self._route(url)
+        body = options.json_data
+        if type(body) is not dict and not isinstance(body, Mapping):  # (a dict: no ABC check)
+            body = None
+        requested = shape = None
+        if body is not None:
+            requested = body.get("model")
+            if not isinstance(requested, str):
+                requested = None
+            if route == "chat":
+                shape = (
+                    _has_replies(body.get("messages")),
+                    self._chat_keys.intersection(body),
+                    options.extra_json is not None,
+                )
+        key = (route, requested, shape, _telemetry.TRACE_MODULE in sys.modules)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self.plan(*key)
+            if len(self._plans) >= _PLAN_CACHE_SIZE:
+                self._plans.clear()  # a dict's clear and set are atomic: a racing reader works it out again
+            self._plans[key] = plan
+        if follows_redirects:
+            options.follow_redirects = False  # the Google token never follows a redirect
+        if plan.steps:
+            attempt = Attempt(options, route, body, plan.model)
+            for step in plan.steps:
+                step(attempt, self.setup)
+        return options
 
-    def chat_plan(self, shape: ChatShape) -> tuple[Callable[[Attempt, Setup], None], ...]:
-        """The chat steps with work to do for an attempt of `shape` (see `Step.wanted`)."""
-        return tuple(step.run for step in self._chat_steps if step.wanted(self.setup, *shape))
+    def plan(self, route: Route, model: str | None, shape: ChatShape | None, traced: bool = True) -> Plan:
+        """The plan of an attempt on `route` whose body names `model` (None: none) and, on chat, has
+        `shape` (None: every chat step), OpenTelemetry imported or not (`traced`): the steps left out
+        would change nothing (`Step.wanted`, `Step.models`, `Step.traced`)."""
+        resolved = self.setup.resolve(model) if model is not None else None
+        steps = tuple(
+            step.run
+            for step in self.steps
+            if (step.routes is None or route in step.routes)
+            and (step.models is None or step.models(resolved))
+            and (shape is None or step.wanted(self.setup, *shape))
+            and (traced or not step.traced)
+        )
+        return Plan(resolved, steps)
 
-
-#: What picks a chat attempt's plan: a reply in its messages, the steps' keys its body has, an extra_body.
-ChatShape = tuple[bool, frozenset[str], bool]
+    def _route(self, url: str) -> Route:
+        """The route of a URL openai asks for, once its origin is checked (a URL to another is refused
+        on every attempt: never remembered)."""
+        _checked_origin(url, self.setup)
+        route = route_of(url)
+        if len(self._routes) >= _URL_CACHE_SIZE:
+            self._routes.clear()  # a dict's clear and set are atomic: a racing reader works it out again
+        self._routes[url] = route
+        return route

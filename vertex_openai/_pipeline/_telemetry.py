@@ -34,11 +34,13 @@ from collections.abc import Callable, Mapping
 from typing import Final, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-__all__ = ["ATTRIBUTES", "PROVIDER", "annotate_span", "is_loaded", "traced_create"]
+__all__ = ["ATTRIBUTES", "PROVIDER", "TRACE_MODULE", "annotate_span", "is_loaded", "traced_create"]
 
 _T = TypeVar("_T")
 
 PROVIDER: Final = "gcp.vertex_ai"
+#: OpenTelemetry's tracing API: until it is imported, no instrumentor can have opened a span.
+TRACE_MODULE: Final = "opentelemetry.trace"
 #: `gen_ai.operation.name` values of the calls the client makes (a GenAI span's name starts with one)
 _OPERATIONS = frozenset({"chat", "embeddings", "text_completion", "generate_content"})
 
@@ -70,7 +72,7 @@ def annotate_span(
     `requested_model`: the name the caller passed. Call once per attempt, inside the call: a later
     attempt (a retry, another location) replaces what an earlier one wrote. No-op, importing
     nothing, when OpenTelemetry is not loaded or the current span is not recording."""
-    trace = sys.modules.get("opentelemetry.trace")
+    trace = sys.modules.get(TRACE_MODULE)
     if trace is None:
         return
     span = trace.get_current_span()
@@ -91,7 +93,7 @@ def annotate_span(
 
 def is_loaded() -> bool:
     """Whether OpenTelemetry's API is imported at all (else no instrumentor can have opened a span)."""
-    return "opentelemetry.trace" in sys.modules
+    return TRACE_MODULE in sys.modules
 
 
 def traced_create(
