@@ -12,7 +12,7 @@ from google.oauth2 import service_account
 from modes import MODES, EitherClient, Mode
 from openai.types.chat import ChatCompletionMessageParam
 
-from vertex_openai import AsyncVertexOpenAI, TokenRefreshError, VertexOpenAI
+from vertex_openai import AsyncVertexOpenAI, TokenRefreshError, VertexOpenAI, _compat
 
 MESSAGES: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
 REFRESH_TOKEN = "1//refresh-token-that-must-stay-secret"
@@ -112,13 +112,18 @@ def test_token_goes_only_to_the_configured_origin(
         other.close()
 
 
+@pytest.mark.parametrize("own_client", [False, True], ids=["openai's client", "a client that follows"])
 def test_redirects_are_not_followed_with_the_token(
-    vertex: VertexServer, sa_credentials: service_account.Credentials
+    own_client: bool, vertex: VertexServer, sa_credentials: service_account.Credentials
 ) -> None:
     other = VertexServer(accept=set())
     try:
         vertex.reply(Reply(307, {}, headers={"Location": f"{vertex.root}/elsewhere"}))
-        client = VertexOpenAI(base_url=vertex.base_url, credentials=sa_credentials, max_retries=0)
+        # a caller's HTTP client that follows redirects is told not to, for each attempt
+        http_client = _compat.http.Client(follow_redirects=True) if own_client else None
+        client = VertexOpenAI(
+            base_url=vertex.base_url, credentials=sa_credentials, max_retries=0, http_client=http_client
+        )
         with pytest.raises(openai.APIStatusError) as caught:
             client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)
         assert caught.value.status_code == 307
