@@ -4,9 +4,9 @@ openai builds every attempt from a fresh copy of the call's options and hands it
 (`_compat` `_prepare_options`). `Pipeline.prepare` first does what every attempt needs: an absolute
 URL to another origin (not a fallback location's) is refused, checked once per URL, and an attempt
 whose HTTP client would follow redirects is told not to (the Google token never follows one; the
-HTTP client openai makes for a Vertex client is set not to follow them). Then it runs the steps of the attempt's plan, in
-`STEPS` order. A step changes the attempt's options by replacing values, never by mutating what the
-caller passed in. The steps, in order:
+HTTP client openai makes for a Vertex client is set not to follow them). Then it runs the steps of
+the attempt's plan, in `STEPS` order. A step changes the attempt's options by replacing values,
+never by mutating what the caller passed in. The steps, in order:
 
 | step | routes | rule lives in |
 | --- | --- | --- |
