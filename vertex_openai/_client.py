@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import openai
@@ -174,8 +174,10 @@ class _Vertex:
         self.prepare: Callable[[FinalRequestOptions, bool], FinalRequestOptions] = self.pipeline.prepare
         self.sign: Callable[[FinalRequestOptions, str], None] = self.auth.sign
         self.current_token: Callable[[], str | None] = shared.auth.current
-        self.received: Callable[[object], object] = partial(
-            repair_completion, memory=shared.signatures, signature_ids=options.signature_ids
+        memory, signature_ids = shared.signatures, options.signature_ids
+        # (a closure, not `partial(..., memory=...)`: a partial with keywords builds a dict per call)
+        self.received: Callable[[object], object] = lambda data: repair_completion(
+            data, memory, signature_ids=signature_ids
         )
 
     # --- what resources read (`_context.ClientContext`) ---

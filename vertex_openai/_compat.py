@@ -83,7 +83,7 @@ _DefaultStreamT = TypeVar("_DefaultStreamT", bound=Stream[object] | AsyncStream[
 _ResponseT = TypeVar("_ResponseT")
 AnyClient: TypeAlias = "BaseClient[Any, Any]"  # a client of either kind
 _OPENAI_IDENTITY = ("openai-organization", "openai-project")  # compared in lower case
-_OPENAI_SPELLINGS = ("OpenAI-Organization", "OpenAI-Project")  # as openai itself writes them
+_OPENAI_ORGANIZATION, _OPENAI_PROJECT = "OpenAI-Organization", "OpenAI-Project"  # as openai writes them
 
 
 class Vertex(Protocol):
@@ -139,8 +139,8 @@ class _Hooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         # openai sends its `organization` / `project` as OpenAI-* headers; `project` here is Google's.
         # (A caller's own spellings were dropped once, at construction: `without_openai_identity`.)
         headers = super().default_headers
-        headers.pop(_OPENAI_SPELLINGS[0], None)
-        headers.pop(_OPENAI_SPELLINGS[1], None)
+        headers.pop(_OPENAI_ORGANIZATION, None)  # (popped, not set to Omit: less for openai to merge)
+        headers.pop(_OPENAI_PROJECT, None)
         return headers
 
     @property
