@@ -42,3 +42,17 @@ def typed_as(original: _T, implementation: object) -> _T:
     """`implementation`, typed as `original`: an override that keeps the overridden attribute's type
     (openai's method signatures differ by major; the override takes their keywords as given)."""
     return cast("_T", implementation)
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def remember(cache: dict[_K, _V], key: _K, value: _V, limit: int) -> _V:
+    """Keep `value` under `key` in a cache of at most `limit` entries (cleared when full: what it holds
+    is few and cheap to work out again) and return it. A dict's clear and set are atomic: a racing
+    reader works its value out again."""
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value
+    return value

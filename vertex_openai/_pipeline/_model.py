@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
+from .._util import remember
 from ._maas import ModelTable, PartnerModel
 
 __all__ = ["GOOGLE", "RESPONSES_PUBLISHERS", "ModelResolver", "ResolvedModel", "gemini_generation"]
@@ -90,10 +91,7 @@ class ModelResolver:
     def __call__(self, model: str) -> ResolvedModel:
         found = self._cache.get(model)
         if found is None:
-            found = self._resolve(model)
-            if len(self._cache) >= _CACHE_SIZE:
-                self._cache.clear()  # a dict's clear and set are atomic: a racing reader resolves again
-            self._cache[model] = found
+            found = remember(self._cache, model, self._resolve(model), _CACHE_SIZE)
         return found
 
     def _resolve(self, model: str) -> ResolvedModel:

@@ -52,7 +52,7 @@ import openai
 
 from .._compat import FinalRequestOptions
 from .._transport._endpoint import Endpoint, origin
-from .._util import JSONObject
+from .._util import JSONObject, remember
 from ..gemini import check_reasoning_effort
 from . import _body, _telemetry, _tiers
 from ._failover import Failover
@@ -65,7 +65,7 @@ __all__ = ["STEPS", "Attempt", "Pipeline", "Plan", "Route", "Setup", "route_of"]
 
 Route = Literal["chat", "embeddings", "responses", "other"]
 _URL_CACHE_SIZE = 256  # distinct request URLs a client remembers the route of
-_PLAN_CACHE_SIZE = 512  # distinct kinds of attempt (route, model, chat shape) a client keeps a plan for
+_PLAN_CACHE_SIZE = 512  # distinct kinds of attempt (see `Pipeline.prepare`) a client keeps a plan for
 _ROUTES: tuple[tuple[str, Route], ...] = (
     ("chat/completions", "chat"),
     ("embeddings", "embeddings"),
@@ -337,14 +337,12 @@ class Pipeline:
         route = self._routes.get(url)
         if route is None:
             route = self._route(url)
-        body = options.json_data
-        if type(body) is not dict and not isinstance(body, Mapping):  # (a dict: no ABC check)
-            body = None
-        requested = shape = None
+        body = _body_of(options)
+        requested: str | None = None
+        shape: ChatShape | None = None
         if body is not None:
-            requested = body.get("model")
-            if not isinstance(requested, str):
-                requested = None
+            model = body.get("model")
+            requested = model if isinstance(model, str) else None
             if route == "chat":
                 shape = (
                     _has_replies(body.get("messages")),
@@ -354,10 +352,7 @@ class Pipeline:
         key = (route, requested, shape, _telemetry.TRACE_MODULE in sys.modules)
         plan = self._plans.get(key)
         if plan is None:
-            plan = self.plan(*key)
-            if len(self._plans) >= _PLAN_CACHE_SIZE:
-                self._plans.clear()  # a dict's clear and set are atomic: a racing reader works it out again
-            self._plans[key] = plan
+            plan = remember(self._plans, key, self.plan(*key), _PLAN_CACHE_SIZE)
         if follows_redirects:
             options.follow_redirects = False  # the Google token never follows a redirect
         if plan.steps:
@@ -366,7 +361,7 @@ class Pipeline:
                 step(attempt, self.setup)
         return options
 
-    def plan(self, route: Route, model: str | None, shape: ChatShape | None, traced: bool = True) -> Plan:
+    def plan(self, route: Route, model: str | None, shape: ChatShape | None, traced: bool) -> Plan:
         """The plan of an attempt on `route` whose body names `model` (None: none) and, on chat, has
         `shape` (None: every chat step), OpenTelemetry imported or not (`traced`): the steps left out
         would change nothing (`Step.wanted`, `Step.models`, `Step.traced`)."""
@@ -385,8 +380,4 @@ class Pipeline:
         """The route of a URL openai asks for, once its origin is checked (a URL to another is refused
         on every attempt: never remembered)."""
         _checked_origin(url, self.setup)
-        route = route_of(url)
-        if len(self._routes) >= _URL_CACHE_SIZE:
-            self._routes.clear()  # a dict's clear and set are atomic: a racing reader works it out again
-        self._routes[url] = route
-        return route
+        return remember(self._routes, url, route_of(url), _URL_CACHE_SIZE)

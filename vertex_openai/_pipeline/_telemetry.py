@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping
 from typing import Final, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-__all__ = ["ATTRIBUTES", "PROVIDER", "TRACE_MODULE", "annotate_span", "is_loaded", "traced_create"]
+__all__ = ["ATTRIBUTES", "PROVIDER", "TRACE_MODULE", "annotate_span", "traced_create"]
 
 _T = TypeVar("_T")
 
@@ -89,11 +89,6 @@ def annotate_span(
         with contextlib.suppress(AttributeError, TypeError):
             span.end = ending
     ending.apply()
-
-
-def is_loaded() -> bool:
-    """Whether OpenTelemetry's API is imported at all (else no instrumentor can have opened a span)."""
-    return TRACE_MODULE in sys.modules
 
 
 def traced_create(
